@@ -1,0 +1,114 @@
+// Package chat holds what every front end (LINE, Slack, web) shares: the
+// question-answering contract, event de-duplication, feedback counting and
+// metrics hooks. Implementations here are in-process; the service swaps in
+// Redis-backed ones when replicas share state.
+package chat
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"planbot/index"
+)
+
+// Asker answers a question; *index.Live implements it.
+type Asker interface {
+	Ask(q string) (index.Answer, error)
+}
+
+// Deduper remembers keys (webhook event IDs, channel+ts) for a while.
+type Deduper interface {
+	// Seen reports whether key was seen within ttl, and marks it seen.
+	Seen(ctx context.Context, key string, ttl time.Duration) bool
+}
+
+// Feedback counts residents' and staff's votes per action. It stores no
+// user identity.
+type Feedback interface {
+	Vote(ctx context.Context, itemID string, helpful bool) error
+	Counts(ctx context.Context) (map[string]Votes, error)
+}
+
+// Votes is the tally of one action.
+type Votes struct {
+	Helpful    int `json:"helpful"`
+	NotHelpful int `json:"not_helpful"`
+}
+
+// Metrics receives events worth counting. Implementations must be safe for
+// concurrent use; Nop discards everything.
+type Metrics interface {
+	Request(channel, status string)
+	Answered(channel string, a index.Answer, d time.Duration)
+	Dropped(channel, reason string)
+}
+
+// Nop is a Metrics that records nothing.
+type Nop struct{}
+
+func (Nop) Request(string, string)                       {}
+func (Nop) Answered(string, index.Answer, time.Duration) {}
+func (Nop) Dropped(string, string)                       {}
+
+// MemDeduper is an in-process Deduper.
+type MemDeduper struct {
+	mu   sync.Mutex
+	seen map[string]time.Time // key -> expiry
+	now  func() time.Time
+}
+
+// NewMemDeduper returns an empty in-process Deduper.
+func NewMemDeduper() *MemDeduper {
+	return &MemDeduper{seen: map[string]time.Time{}, now: time.Now}
+}
+
+func (d *MemDeduper) Seen(_ context.Context, key string, ttl time.Duration) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now := d.now()
+	if len(d.seen) > 10000 {
+		for k, exp := range d.seen {
+			if now.After(exp) {
+				delete(d.seen, k)
+			}
+		}
+	}
+	if exp, ok := d.seen[key]; ok && now.Before(exp) {
+		return true
+	}
+	d.seen[key] = now.Add(ttl)
+	return false
+}
+
+// MemFeedback is an in-process Feedback.
+type MemFeedback struct {
+	mu    sync.Mutex
+	votes map[string]Votes
+}
+
+// NewMemFeedback returns an empty in-process Feedback.
+func NewMemFeedback() *MemFeedback { return &MemFeedback{votes: map[string]Votes{}} }
+
+func (f *MemFeedback) Vote(_ context.Context, itemID string, helpful bool) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	v := f.votes[itemID]
+	if helpful {
+		v.Helpful++
+	} else {
+		v.NotHelpful++
+	}
+	f.votes[itemID] = v
+	return nil
+}
+
+func (f *MemFeedback) Counts(context.Context) (map[string]Votes, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make(map[string]Votes, len(f.votes))
+	for k, v := range f.votes {
+		out[k] = v
+	}
+	return out, nil
+}

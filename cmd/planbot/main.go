@@ -1,0 +1,198 @@
+// Command planbot answers questions about Soma City's implementation plan
+// on the command line, and serves the LINE, Slack, web and admin front ends.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"planbot/data"
+	"planbot/index"
+)
+
+const usage = `usage: planbot <command> [flags]
+
+commands:
+  ask [--json] [--plan FILE] ["question"]   answer a question (--json without a question: one per stdin line)
+  plan [--json] [--plan FILE]               print the parsed plan
+  serve [--addr :8080] [--plan FILE]        run the web chat, LINE, Slack and admin service
+  reindex --plan FILE [--server URL]        validate and load a new plan version
+  versions                                  list stored plan versions
+  rollback VERSION                          return to an earlier plan version
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "planbot:", err)
+		if errors.Is(err, errUsage) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+var errUsage = errors.New("bad usage")
+
+// run is main without process globals, so tests can call it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errUsage
+	}
+	cmd, args := args[0], args[1:]
+	switch cmd {
+	case "ask":
+		return cmdAsk(args, getenv, stdin, stdout, stderr)
+	case "plan":
+		return cmdPlan(args, getenv, stdout, stderr)
+	case "serve":
+		return cmdServe(ctx, args, getenv, stdout, stderr)
+	case "reindex":
+		return cmdReindex(ctx, args, getenv, stdout, stderr)
+	case "versions":
+		return cmdVersions(args, getenv, stdout, stderr)
+	case "rollback":
+		return cmdRollback(ctx, args, getenv, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("%w: unknown command %q", errUsage, cmd)
+}
+
+// planFlags are the flags every command shares.
+type planFlags struct {
+	plan     string
+	synonyms string
+	depts    string
+}
+
+func (pf *planFlags) register(fs *flag.FlagSet, getenv func(string) string) {
+	fs.StringVar(&pf.plan, "plan", getenv("PLANBOT_PLAN"), "plan text `file` (default: the embedded plan)")
+	fs.StringVar(&pf.synonyms, "synonyms", getenv("PLANBOT_SYNONYMS"), "curated synonyms `file` (default: embedded data/synonyms.tsv)")
+	fs.StringVar(&pf.depts, "departments", getenv("PLANBOT_DEPARTMENTS"), "English department names `file` (default: embedded data/departments.tsv)")
+}
+
+// load parses the selected plan.
+func (pf *planFlags) load() (*data.Plan, error) {
+	if pf.plan == "" {
+		return data.Default(), nil
+	}
+	b, err := os.ReadFile(pf.plan)
+	if err != nil {
+		return nil, err
+	}
+	p, err := data.Parse(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", pf.plan, err)
+	}
+	return p, nil
+}
+
+func (pf *planFlags) lexicon() (*index.Lexicon, error) {
+	return index.LoadLexicon(index.LexiconOptions{SynonymsFile: pf.synonyms, DepartmentsFile: pf.depts})
+}
+
+// index loads the plan and the lexicon and builds the index.
+func (pf *planFlags) index() (*index.Index, error) {
+	p, err := pf.load()
+	if err != nil {
+		return nil, err
+	}
+	lex, err := pf.lexicon()
+	if err != nil {
+		return nil, err
+	}
+	return index.New(p, lex)
+}
+
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+func cmdAsk(args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlagSet("ask", stderr)
+	var pf planFlags
+	pf.register(fs, getenv)
+	asJSON := fs.Bool("json", false, "print one JSON answer per question")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	ix, err := pf.index()
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	questions := fs.Args()
+	if len(questions) > 0 {
+		questions = []string{strings.Join(questions, " ")}
+	} else if !*asJSON {
+		return fmt.Errorf("%w: ask needs a question (or --json to read questions from stdin)", errUsage)
+	}
+	out := bufio.NewWriter(stdout)
+	defer out.Flush()
+	enc := json.NewEncoder(out)
+	enc.SetEscapeHTML(false)
+	answer := func(q string) error {
+		a, err := ix.Ask(q)
+		if err != nil {
+			fmt.Fprintln(stderr, "planbot: ask:", err)
+		}
+		if *asJSON {
+			return enc.Encode(a)
+		}
+		_, err = fmt.Fprintln(out, a.Text)
+		return err
+	}
+	if len(questions) > 0 {
+		return answer(questions[0])
+	}
+	sc := bufio.NewScanner(stdin)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	for sc.Scan() {
+		if err := answer(sc.Text()); err != nil {
+			return err
+		}
+		out.Flush()
+	}
+	return sc.Err()
+}
+
+func cmdPlan(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("plan", stderr)
+	var pf planFlags
+	pf.register(fs, getenv)
+	asJSON := fs.Bool("json", false, "print the plan as JSON")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	p, err := pf.load()
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		return enc.Encode(p)
+	}
+	fmt.Fprintf(stdout, "%s (更新日 %s): %d actions, %d departments\n", p.Title, p.Updated, len(p.Items), len(p.Departments()))
+	for _, it := range p.Items {
+		fmt.Fprintf(stdout, "%-9s %-20s %s\n", it.ID, strings.Join(it.Departments, ","), it.Content)
+	}
+	return nil
+}

@@ -1,0 +1,25 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+)
+
+var errPending = errors.New("not implemented yet")
+
+func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	return errPending
+}
+
+func cmdReindex(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	return errPending
+}
+
+func cmdVersions(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	return errPending
+}
+
+func cmdRollback(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	return errPending
+}

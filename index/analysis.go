@@ -1,0 +1,191 @@
+// Package index turns a plan into a Japanese- and English-aware bleve index
+// and answers residents' questions from it.
+package index
+
+import (
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/registry"
+	"github.com/ikawaha/kagome-dict/ipa"
+	"github.com/ikawaha/kagome/v2/tokenizer"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Names of the analysis components registered with bleve.
+const (
+	CharFilterNFKC  = "planbot_nfkc"
+	AnalyzerMorph   = "planbot_ja_morph"   // kagome base forms
+	AnalyzerReading = "planbot_ja_reading" // bigrams of the katakana reading
+	AnalyzerBigram  = "planbot_ja_bigram"  // bigrams of the kana-folded surface
+)
+
+func init() {
+	registry.RegisterCharFilter(CharFilterNFKC, func(map[string]any, *registry.Cache) (analysis.CharFilter, error) {
+		return nfkcFilter{}, nil
+	})
+	for name, tok := range map[string]analysis.Tokenizer{
+		AnalyzerMorph:   morphTokenizer{},
+		AnalyzerReading: readingTokenizer{},
+		AnalyzerBigram:  bigramTokenizer{},
+	} {
+		registry.RegisterAnalyzer(name, func(map[string]any, *registry.Cache) (analysis.Analyzer, error) {
+			return &analysis.DefaultAnalyzer{CharFilters: []analysis.CharFilter{nfkcFilter{}}, Tokenizer: tok}, nil
+		})
+	}
+}
+
+// kagome returns the shared IPA-dictionary tokenizer; it is safe for
+// concurrent use and expensive to build, so it is made once.
+var kagome = sync.OnceValue(func() *tokenizer.Tokenizer {
+	t, err := tokenizer.New(ipa.Dict(), tokenizer.OmitBosEos())
+	if err != nil {
+		panic("index: kagome: " + err.Error()) // the embedded dictionary is broken
+	}
+	return t
+})
+
+// nfkcFilter is a bleve char filter: NFKC, then lower case. bleve's own
+// normalisation works on tokens, too late for a tokenizer that needs
+// half-width kana and full-width letters already folded.
+type nfkcFilter struct{}
+
+func (nfkcFilter) Filter(b []byte) []byte { return []byte(normalize(string(b))) }
+
+// normalize applies NFKC and lower-casing.
+func normalize(s string) string { return strings.ToLower(norm.NFKC.String(s)) }
+
+// fold maps normalised text to a spelling-insensitive form: hiragana become
+// katakana and long-vowel marks (and dashes standing for them) disappear, so
+// はざーどまっぷ, ハザードマップ and ハザードマツプ-like variants meet.
+func fold(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	var prev rune
+	for _, r := range s {
+		switch {
+		case r >= 'ぁ' && r <= 'ゖ':
+			r += 'ァ' - 'ぁ'
+		case r == 'ー' || r == '〜' || r == '~' || ((r == '-' || r == '‐' || r == '−') && isKana(prev)):
+			prev = r
+			continue
+		}
+		b.WriteRune(r)
+		prev = r
+	}
+	return b.String()
+}
+
+func isKana(r rune) bool {
+	return unicode.In(r, unicode.Hiragana, unicode.Katakana)
+}
+
+// isJapanese reports whether r is kana or a CJK ideograph.
+func isJapanese(r rune) bool {
+	return unicode.In(r, unicode.Hiragana, unicode.Katakana, unicode.Han)
+}
+
+// morpheme is one content word of a text.
+type morpheme struct {
+	base    string // dictionary form, normalised
+	surface string
+	reading string // katakana; the folded surface when the dictionary has none
+	start   int    // byte offsets in the analysed text
+	end     int
+	verbal  bool // a verb or adjective: weaker evidence of topic than a noun
+}
+
+// dropPOS lists the parts of speech that carry no topic.
+var dropPOS = map[string]bool{"助詞": true, "助動詞": true, "記号": true, "フィラー": true, "感動詞": true, "接続詞": true}
+
+// morphemes analyses normalised text with kagome in search mode and returns
+// its content words, and the reading of the whole text.
+func morphemes(text string) (ms []morpheme, reading string) {
+	var rb strings.Builder
+	for _, t := range kagome().Analyze(text, tokenizer.Search) {
+		pos := t.POS()
+		if len(pos) == 0 || pos[0] == "記号" || strings.TrimSpace(t.Surface) == "" {
+			continue
+		}
+		rd, ok := t.Reading()
+		if !ok || rd == "*" || rd == "" {
+			rd = fold(t.Surface)
+		}
+		rb.WriteString(rd)
+		if dropPOS[pos[0]] || (len(pos) > 1 && (pos[1] == "非自立" || pos[1] == "数")) {
+			continue
+		}
+		base, ok := t.BaseForm()
+		if !ok || base == "*" || base == "" {
+			base = t.Surface
+		}
+		if utf8.RuneCountInString(base) == 1 && !unicode.Is(unicode.Han, []rune(base)[0]) && !unicode.IsLetter([]rune(base)[0]) {
+			continue
+		}
+		if r, _ := utf8.DecodeRuneInString(base); utf8.RuneCountInString(base) == 1 && unicode.Is(unicode.Hiragana, r) {
+			continue // a stray kana is noise
+		}
+		ms = append(ms, morpheme{base: base, surface: t.Surface, reading: rd, start: t.Position, end: t.Position + len(t.Surface), verbal: pos[0] == "動詞" || pos[0] == "形容詞"})
+	}
+	return ms, fold(rb.String())
+}
+
+// bigrams returns the overlapping character pairs of each run of letters in
+// folded text; a run of one character yields itself.
+func bigrams(folded string) []string {
+	var out []string
+	var run []rune
+	flush := func() {
+		if len(run) == 1 {
+			out = append(out, string(run))
+		}
+		for i := 0; i+1 < len(run); i++ {
+			out = append(out, string(run[i:i+2]))
+		}
+		run = run[:0]
+	}
+	for _, r := range folded {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			run = append(run, r)
+		} else {
+			flush()
+		}
+	}
+	flush()
+	return out
+}
+
+func stream(terms []string) analysis.TokenStream {
+	ts := make(analysis.TokenStream, len(terms))
+	for i, t := range terms {
+		ts[i] = &analysis.Token{Term: []byte(t), Position: i + 1, Type: analysis.Ideographic}
+	}
+	return ts
+}
+
+type morphTokenizer struct{}
+
+func (morphTokenizer) Tokenize(b []byte) analysis.TokenStream {
+	ms, _ := morphemes(string(b))
+	ts := make(analysis.TokenStream, len(ms))
+	for i, m := range ms {
+		ts[i] = &analysis.Token{Term: []byte(m.base), Start: m.start, End: m.end, Position: i + 1, Type: analysis.Ideographic}
+	}
+	return ts
+}
+
+type readingTokenizer struct{}
+
+func (readingTokenizer) Tokenize(b []byte) analysis.TokenStream {
+	_, r := morphemes(string(b))
+	return stream(bigrams(r))
+}
+
+type bigramTokenizer struct{}
+
+func (bigramTokenizer) Tokenize(b []byte) analysis.TokenStream {
+	return stream(bigrams(fold(string(b))))
+}

@@ -1,0 +1,314 @@
+package index
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Language codes of questions and replies.
+const (
+	Japanese = "ja"
+	English  = "en"
+)
+
+// question is a question analysed for search: its content words, each with
+// the variants (synonyms, translations) that count as a match.
+type question struct {
+	raw    string
+	norm   string // NFKC, lower case
+	lang   string
+	kana   bool     // written in kana only: match on readings
+	words  []string // normalised English words, for English questions
+	groups []group
+}
+
+type group struct {
+	word     string
+	weight   float64 // importance in the question: idf, lowered for verbs
+	variants []variant
+}
+
+type variant struct {
+	base   string  // morphological term
+	folded string  // folded surface, for substring and bigram matching
+	boost  float64 // 1 for the word as asked, less for synonyms and translations
+}
+
+// Question words and fillers that say nothing about the topic (base forms).
+var jaStop = setOf(`担当 担当課 担当部署 担当者 どこ どちら 何処 誰 だれ 窓口 教える 知る 何 なに なん どう どの どれ いつ
+	課 部署 係 所管 管轄 場所 方法 やり方 仕方 相談 聞く 質問 問い合わせ 問合せ お問い合わせ する いる ある なる できる 出す
+	くれる もらう 欲しい ほしい たい くださる 下さる 願う お願い 思う 言う 行う 関する 件 こと もの ため よう 今 市 相馬 相馬市
+	担う 受け持つ 扱う 取り扱う 情報 詳しい 見る 分かる わかる 調べる 探す 連絡 連絡先 やる 行く 来る 良い いい 部 局 室
+	について 関して 知りたい 教えて ところ 人 方 どなた 誰か 手続き 申し込み 申込 申し込む 利用 使う 受ける`)
+
+var enStop = setOf(`who whom whose what which where when why how is are was were be been the a an of in on at to for about
+	does do did can could may might i you we my me our your it its this that these those there here department departments
+	division section office bureau handles handle handled handling charge responsible responsibility manages manage managed
+	deal deals dealing with please tell know want like would should will in-charge person people contact ask asking question
+	questions soma hall get find info information any some and or if be by from as up out help someone somebody anyone
+	take takes looks look after s`)
+
+var contactWords = setOf(`問い合わせ 問合せ お問い合わせ 問い合わせ先 連絡先 連絡 電話 電話番号 番号 住所 窓口 市役所 役所 市 相馬市 担当
+	どこ 教える 知る 何 です ます contact phone telephone number address call city hall where office desk enquiry enquiries
+	inquiry inquiries the what is of for`)
+
+var contactTriggers = setOf(`問い合わせ 問合せ お問い合わせ 問い合わせ先 連絡先 電話 電話番号 住所 contact phone telephone address call`)
+
+// Words that, next to a department name, ask what the department does.
+var deptWhat = setOf(`何 なに なん する いる 取り組み 取組 取り組む 仕事 業務 内容 役割 担当 計画 実施 やる 行う 一覧 全部 全て
+	すべて 教える 知る what does do doing work works role roles responsibilities tasks task job jobs duties actions plan
+	plans all list show the of for about is are handle handles in charge`)
+
+var greetings = setOf(`こんにちは こんばんは おはよう おはようございます はじめまして 初めまして やあ もしもし hello hi hey
+	good morning evening afternoon greetings`)
+
+var thanks = setOf(`ありがとう ありがとうございます ありがとうございました どうも サンキュー 感謝 助かる 助かりました thanks
+	thank you thx ty 了解 わかりました 分かりました ok okay`)
+
+var helpWords = setOf(`help ヘルプ 使い方 使いかた つかいかた メニュー menu ? ？ usage how to use 何ができる なにができる 何が
+	できる できます ますか ですか what can you do`)
+
+func setOf(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(s) {
+		m[w] = true
+	}
+	return m
+}
+
+// detectLang calls a question English when it has Latin letters and no
+// Japanese characters.
+func detectLang(s string) string {
+	latin := false
+	for _, r := range s {
+		if isJapanese(r) {
+			return Japanese
+		}
+		if r < 128 && unicode.IsLetter(r) {
+			latin = true
+		}
+	}
+	if latin {
+		return English
+	}
+	return Japanese
+}
+
+func kanaOnly(s string) bool {
+	n := 0
+	for _, r := range s {
+		switch {
+		case unicode.In(r, unicode.Hiragana, unicode.Katakana) || r == 'ー':
+			n++
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			return false
+		}
+	}
+	return n > 0
+}
+
+// englishWords splits normalised text into lower-case words.
+func englishWords(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool {
+		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '\'')
+	})
+}
+
+// lemmas returns w and its likely singular or base forms.
+func lemmas(w string) []string {
+	out := []string{w}
+	add := func(s string) {
+		if len(s) > 2 {
+			out = append(out, s)
+		}
+	}
+	w = strings.TrimSuffix(w, "'s")
+	switch {
+	case strings.HasSuffix(w, "ies"):
+		add(w[:len(w)-3] + "y")
+	case strings.HasSuffix(w, "ses"), strings.HasSuffix(w, "xes"), strings.HasSuffix(w, "ches"), strings.HasSuffix(w, "shes"):
+		add(w[:len(w)-2])
+	case strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss"):
+		add(w[:len(w)-1])
+	case strings.HasSuffix(w, "ing"):
+		add(w[:len(w)-3])
+		add(w[:len(w)-3] + "e")
+	case strings.HasSuffix(w, "ed"):
+		add(w[:len(w)-2])
+		add(w[:len(w)-1])
+	}
+	return out
+}
+
+// parse analyses a question into weighted word groups.
+func (ix *Index) parse(raw string) *question {
+	q := &question{raw: raw, norm: normalize(strings.TrimSpace(raw))}
+	q.lang = detectLang(q.norm)
+	q.kana = kanaOnly(q.norm)
+	if q.lang == English {
+		q.words = englishWords(q.norm)
+		ix.parseEnglish(q)
+	} else {
+		ix.parseJapanese(q)
+	}
+	return q
+}
+
+func (ix *Index) parseJapanese(q *question) {
+	ms, _ := morphemes(q.norm)
+	used := make([]bool, len(ms))
+	// Compounds first: two or three adjacent words that form a known
+	// synonym (学童保育) count as one.
+	for n := 3; n >= 2; n-- {
+		for i := 0; i+n <= len(ms); i++ {
+			if anyUsed(used[i : i+n]) {
+				continue
+			}
+			surface := q.norm[ms[i].start:ms[i+n-1].end]
+			if len(ix.lex.Synonyms[surface]) == 0 || !isCompact(q.norm[ms[i].start:ms[i+n-1].end]) {
+				continue
+			}
+			if g, ok := ix.wordGroup(surface, surface, 1); ok && len(g.variants) > 1 {
+				q.groups = append(q.groups, g)
+				for j := i; j < i+n; j++ {
+					used[j] = true
+				}
+			}
+		}
+	}
+	for i, m := range ms {
+		if used[i] || jaStop[m.base] || jaStop[m.surface] {
+			continue
+		}
+		weight := 1.0
+		if m.verbal {
+			weight = 0.4
+		}
+		if g, ok := ix.wordGroup(m.base, m.surface, weight); ok {
+			q.groups = append(q.groups, g)
+		}
+	}
+}
+
+func anyUsed(bs []bool) bool {
+	for _, b := range bs {
+		if b {
+			return true
+		}
+	}
+	return false
+}
+
+// isCompact reports whether s has no spaces or punctuation inside.
+func isCompact(s string) bool {
+	for _, r := range s {
+		if !(unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			return false
+		}
+	}
+	return true
+}
+
+// wordGroup makes the group of a Japanese word: the word itself and those
+// of its synonyms that the plan uses.
+func (ix *Index) wordGroup(base, surface string, weight float64) (group, bool) {
+	g := group{word: surface}
+	best := 0
+	addVariant := func(b, s string, boost float64) {
+		f := fold(s)
+		for _, v := range g.variants {
+			if v.base == b || v.folded == f {
+				return
+			}
+		}
+		df, ok := ix.known(b, f)
+		if boost < 1 && !ok {
+			return // a synonym the plan never uses adds nothing
+		}
+		if ok && (best == 0 || df < best) {
+			best = df
+		}
+		g.variants = append(g.variants, variant{base: b, folded: f, boost: boost})
+	}
+	addVariant(base, surface, 1)
+	for _, k := range dedupe([]string{base, surface}) {
+		for _, s := range ix.lex.Synonyms[k] {
+			addVariant(s, s, 0.7)
+		}
+	}
+	if best == 0 {
+		g.weight = ix.maxIDF() * weight
+	} else {
+		g.weight = ix.idf(best) * weight
+	}
+	return g, true
+}
+
+func (ix *Index) parseEnglish(q *question) {
+	ws := q.words
+	for i := 0; i < len(ws); {
+		if enStop[ws[i]] {
+			i++
+			continue
+		}
+		found := false
+		for n := min(4, len(ws)-i); n >= 1 && !found; n-- {
+			if enStop[ws[i+n-1]] && n > 1 {
+				continue
+			}
+			for _, last := range lemmas(ws[i+n-1]) {
+				phrase := strings.Join(append(append([]string{}, ws[i:i+n-1]...), last), " ")
+				if g, ok := ix.translate(phrase); ok {
+					q.groups = append(q.groups, g)
+					i += n
+					found = true
+					break
+				}
+			}
+		}
+		if !found {
+			// A word the plan cannot use: it still counts against coverage.
+			q.groups = append(q.groups, group{word: ws[i], weight: ix.maxIDF() * 0.8})
+			i++
+		}
+	}
+}
+
+// translate looks an English phrase up in EDICT and keeps the Japanese
+// words that the current plan uses, so translation follows reindexes.
+func (ix *Index) translate(phrase string) (group, bool) {
+	cands := ix.lex.EnJa[phrase]
+	if len(cands) == 0 {
+		return group{}, false
+	}
+	g := group{word: phrase}
+	best := 0
+	for _, c := range cands {
+		n := normalize(c)
+		if utf8.RuneCountInString(n) < 2 && ix.dfMorph[n] == 0 {
+			continue
+		}
+		df, ok := ix.known(n, fold(n))
+		if !ok {
+			continue
+		}
+		if best == 0 || df < best {
+			best = df
+		}
+		g.variants = append(g.variants, variant{base: n, folded: fold(n), boost: 0.9})
+		for _, s := range ix.lex.Synonyms[n] {
+			if df, ok := ix.known(s, fold(s)); ok {
+				g.variants = append(g.variants, variant{base: s, folded: fold(s), boost: 0.6})
+				_ = df
+			}
+		}
+	}
+	if len(g.variants) == 0 {
+		// EDICT knows the phrase, but the plan uses none of its words.
+		g.weight = ix.maxIDF()
+		return g, true
+	}
+	g.weight = ix.idf(best)
+	return g, true
+}

@@ -1,0 +1,100 @@
+package index
+
+import (
+	"fmt"
+	"strings"
+)
+
+// render writes the reply text of a in the question's language. The text
+// starts with the department(s) when there are any.
+func (ix *Index) render(a *Answer) string {
+	var b strings.Builder
+	en := a.Lang == English
+	c := a.Plan.Contact
+	desk := strings.TrimSpace(c.Desk + " " + c.Phone)
+	source := fmt.Sprintf("出典: %s（更新日 %s）", a.Plan.Title, a.Plan.Updated)
+	if en {
+		source = fmt.Sprintf("Source: %s (updated %s)", a.Plan.Title, a.Plan.Updated)
+	}
+	switch a.Intent {
+	case IntentWho:
+		top := a.Answers[0]
+		if en {
+			fmt.Fprintf(&b, "%s is in charge.\n%s\n(%s)\n", ix.deptList(top.Departments, true), top.Content, top.Path())
+		} else {
+			fmt.Fprintf(&b, "%sが担当しています。\n%s\n（%s）\n", ix.deptList(top.Departments, false), top.Content, top.Path())
+		}
+		if len(a.Answers) > 1 {
+			if en {
+				b.WriteString("\nAlso related:\n")
+			} else {
+				b.WriteString("\n関連する取り組み:\n")
+			}
+			for _, m := range a.Answers[1:] {
+				fmt.Fprintf(&b, "・%s: %s\n", ix.deptList(m.Departments, en), clip(m.Content, 40))
+			}
+		}
+		b.WriteString("\n" + source)
+	case IntentDepartment:
+		if en {
+			fmt.Fprintf(&b, "%s is in charge of %d action(s) in the plan:\n", ix.lex.englishName(a.Department), len(a.Answers))
+		} else {
+			fmt.Fprintf(&b, "%sの担当は次の%d件です。\n", a.Department, len(a.Answers))
+		}
+		for _, m := range a.Answers {
+			fmt.Fprintf(&b, "・%s\n", m.Content)
+		}
+		b.WriteString("\n" + source)
+	case IntentContact:
+		if en {
+			fmt.Fprintf(&b, "Enquiries about the plan: %s\n〒%s %s\nPhone: %s", c.Desk, c.Postal, c.Address, c.Phone)
+		} else {
+			fmt.Fprintf(&b, "計画についてのお問い合わせ先: %s\n〒%s %s\n電話番号: %s", c.Desk, c.Postal, c.Address, c.Phone)
+		}
+	case IntentGreeting, IntentHelp:
+		if en {
+			b.WriteString("Hello! Ask me who handles something in Soma City's plan, e.g. \"who handles hazard maps?\"")
+		} else {
+			b.WriteString("こんにちは。相馬市の実施計画について、どの課が担当しているかをお答えします。例:「ハザードマップの担当は？」")
+		}
+		if len(a.Related) > 0 {
+			if en {
+				b.WriteString("\nYou can also ask: " + strings.Join(a.Related, " / "))
+			} else {
+				b.WriteString("\nほかに: " + strings.Join(a.Related, " / "))
+			}
+		}
+	case IntentThanks:
+		if en {
+			b.WriteString("You're welcome. Ask again any time.")
+		} else {
+			b.WriteString("どういたしまして。またいつでもお尋ねください。")
+		}
+	case IntentNotCovered:
+		if en {
+			fmt.Fprintf(&b, "Sorry, the plan (%s) does not cover that. Please ask %s.", a.Plan.Title, desk)
+		} else {
+			fmt.Fprintf(&b, "申し訳ありません。その内容は「%s」には載っていません。%sへお問い合わせください。", a.Plan.Title, desk)
+		}
+	}
+	return b.String()
+}
+
+// deptList joins department names; in English each is "English (日本語)".
+func (ix *Index) deptList(depts []string, en bool) string {
+	if !en {
+		return strings.Join(depts, "・")
+	}
+	names := make([]string, len(depts))
+	for i, d := range depts {
+		names[i] = ix.lex.englishName(d)
+	}
+	return strings.Join(names, ", ")
+}
+
+func clip(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
