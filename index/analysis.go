@@ -69,6 +69,11 @@ func fold(s string) string {
 		switch {
 		case r >= 'ぁ' && r <= 'ゖ':
 			r += 'ァ' - 'ぁ'
+		}
+		if big, ok := smallKana[r]; ok {
+			r = big
+		}
+		switch {
 		case r == 'ー' || r == '〜' || r == '~' || ((r == '-' || r == '‐' || r == '−') && isKana(prev)):
 			prev = r
 			continue
@@ -78,6 +83,9 @@ func fold(s string) string {
 	}
 	return b.String()
 }
+
+// smallKana maps small katakana to full size: residents often type ツ for ッ.
+var smallKana = map[rune]rune{'ァ': 'ア', 'ィ': 'イ', 'ゥ': 'ウ', 'ェ': 'エ', 'ォ': 'オ', 'ッ': 'ツ', 'ャ': 'ヤ', 'ュ': 'ユ', 'ョ': 'ヨ', 'ヮ': 'ワ', 'ヵ': 'カ', 'ヶ': 'ケ'}
 
 func isKana(r rune) bool {
 	return unicode.In(r, unicode.Hiragana, unicode.Katakana)

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -40,14 +41,15 @@ var jaStop = setOf(`担当 担当課 担当部署 担当者 どこ どちら 何
 	課 部署 係 所管 管轄 場所 方法 やり方 仕方 相談 聞く 質問 問い合わせ 問合せ お問い合わせ する いる ある なる できる 出す
 	くれる もらう 欲しい ほしい たい くださる 下さる 願う お願い 思う 言う 行う 関する 件 こと もの ため よう 今 市 相馬 相馬市
 	担う 受け持つ 扱う 取り扱う 情報 詳しい 見る 分かる わかる 調べる 探す 連絡 連絡先 やる 行く 来る 良い いい 部 局 室
-	について 関して 知りたい 教えて ところ 人 方 どなた 誰か 手続き 申し込み 申込 申し込む 利用 使う 受ける`)
+	について 関して 知りたい 教えて ところ 人 方 どなた 誰か 手続き 申し込み 申込 申し込む 利用 使う 受ける
+	あと 後 とき 時 場合 際 ほう 何か なにか 誰が いま どんな どういう 必要 大丈夫 可能`)
 
 var enStop = setOf(`who whom whose what which where when why how is are was were be been the a an of in on at to for about
 	does do did can could may might i you we my me our your it its this that these those there here department departments
 	division section office bureau handles handle handled handling charge responsible responsibility manages manage managed
 	deal deals dealing with please tell know want like would should will in-charge person people contact ask asking question
 	questions soma hall get find info information any some and or if be by from as up out help someone somebody anyone
-	take takes looks look after s`)
+	take takes looks look after s city citys our`)
 
 var contactWords = setOf(`問い合わせ 問合せ お問い合わせ 問い合わせ先 連絡先 連絡 電話 電話番号 番号 住所 窓口 市役所 役所 市 相馬市 担当
 	どこ 教える 知る 何 です ます contact phone telephone number address call city hall where office desk enquiry enquiries
@@ -110,9 +112,13 @@ func kanaOnly(s string) bool {
 
 // englishWords splits normalised text into lower-case words.
 func englishWords(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool {
-		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '\'')
+	ws := strings.FieldsFunc(s, func(r rune) bool {
+		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'')
 	})
+	for i, w := range ws {
+		ws[i] = strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "'")
+	}
+	return ws
 }
 
 // lemmas returns w and its likely singular or base forms.
@@ -123,7 +129,6 @@ func lemmas(w string) []string {
 			out = append(out, s)
 		}
 	}
-	w = strings.TrimSuffix(w, "'s")
 	switch {
 	case strings.HasSuffix(w, "ies"):
 		add(w[:len(w)-3] + "y")
@@ -131,12 +136,19 @@ func lemmas(w string) []string {
 		add(w[:len(w)-2])
 	case strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss"):
 		add(w[:len(w)-1])
+	case strings.HasSuffix(w, "ion"):
 	case strings.HasSuffix(w, "ing"):
 		add(w[:len(w)-3])
 		add(w[:len(w)-3] + "e")
 	case strings.HasSuffix(w, "ed"):
 		add(w[:len(w)-2])
 		add(w[:len(w)-1])
+	}
+	// A verb's noun is how plan prose says it (inspect → 点検 via inspection).
+	for _, l := range slices.Clone(out) {
+		if !strings.HasSuffix(l, "ion") && !strings.HasSuffix(l, "s") {
+			add(strings.TrimSuffix(l, "e") + "ion")
+		}
 	}
 	return out
 }
@@ -248,28 +260,27 @@ func (ix *Index) wordGroup(base, surface string, weight float64) (group, bool) {
 func (ix *Index) parseEnglish(q *question) {
 	ws := q.words
 	for i := 0; i < len(ws); {
-		if enStop[ws[i]] {
-			i++
-			continue
-		}
 		found := false
 		for n := min(4, len(ws)-i); n >= 1 && !found; n-- {
-			if enStop[ws[i+n-1]] && n > 1 {
+			if enStop[ws[i+n-1]] || (enStop[ws[i]] && n == 1) {
 				continue
 			}
+			var phrases []string
 			for _, last := range lemmas(ws[i+n-1]) {
-				phrase := strings.Join(append(append([]string{}, ws[i:i+n-1]...), last), " ")
-				if g, ok := ix.translate(phrase); ok {
-					q.groups = append(q.groups, g)
-					i += n
-					found = true
-					break
-				}
+				phrases = append(phrases, strings.Join(append(slices.Clone(ws[i:i+n-1]), last), " "))
+			}
+			g, ok := ix.translate(phrases)
+			if ok && (!enStop[ws[i]] || len(g.variants) > 0) {
+				q.groups = append(q.groups, g)
+				i += n
+				found = true
 			}
 		}
 		if !found {
-			// A word the plan cannot use: it still counts against coverage.
-			q.groups = append(q.groups, group{word: ws[i], weight: ix.maxIDF() * 0.8})
+			if !enStop[ws[i]] {
+				// A word the plan cannot use: it still counts against coverage.
+				q.groups = append(q.groups, group{word: ws[i], weight: ix.maxIDF() * 0.8})
+			}
 			i++
 		}
 	}
@@ -277,31 +288,38 @@ func (ix *Index) parseEnglish(q *question) {
 
 // translate looks an English phrase up in EDICT and keeps the Japanese
 // words that the current plan uses, so translation follows reindexes.
-func (ix *Index) translate(phrase string) (group, bool) {
-	cands := ix.lex.EnJa[phrase]
+func (ix *Index) translate(phrases []string) (group, bool) {
+	var cands []string
+	for _, p := range phrases {
+		cands = append(cands, ix.lex.EnJa[p]...)
+	}
 	if len(cands) == 0 {
 		return group{}, false
 	}
-	g := group{word: phrase}
+	g := group{word: phrases[0]}
 	best := 0
+	add := func(w string, boost float64) {
+		f := fold(w)
+		if utf8.RuneCountInString(w) < 2 && (boost < 0.9 || ix.dfMorph[w] == 0) {
+			return // a one-character synonym is too loose
+		}
+		for _, v := range g.variants {
+			if v.folded == f {
+				return
+			}
+		}
+		if df, ok := ix.known(w, f); ok {
+			if best == 0 || df < best {
+				best = df
+			}
+			g.variants = append(g.variants, variant{base: w, folded: f, boost: boost})
+		}
+	}
 	for _, c := range cands {
 		n := normalize(c)
-		if utf8.RuneCountInString(n) < 2 && ix.dfMorph[n] == 0 {
-			continue
-		}
-		df, ok := ix.known(n, fold(n))
-		if !ok {
-			continue
-		}
-		if best == 0 || df < best {
-			best = df
-		}
-		g.variants = append(g.variants, variant{base: n, folded: fold(n), boost: 0.9})
+		add(n, 0.9)
 		for _, s := range ix.lex.Synonyms[n] {
-			if df, ok := ix.known(s, fold(s)); ok {
-				g.variants = append(g.variants, variant{base: s, folded: fold(s), boost: 0.6})
-				_ = df
-			}
+			add(s, 0.6)
 		}
 	}
 	if len(g.variants) == 0 {

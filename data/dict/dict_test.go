@@ -127,8 +127,8 @@ func TestEnJaShape(t *testing.T) {
 				}
 			}
 		}
-		if len(vals) == 0 || len(vals) > 12 {
-			t.Errorf("key %q: %d values, want 1–12", k, len(vals))
+		if len(vals) == 0 || len(vals) > 20 {
+			t.Errorf("key %q: %d values, want 1–20", k, len(vals))
 		}
 		if len(slices.Compact(slices.Sorted(slices.Values(vals)))) != len(vals) {
 			t.Errorf("key %q: duplicate values %v", k, vals)

@@ -43,7 +43,7 @@ func main() {
 	edictPath := flag.String("edict", "/usr/share/edict/edict", "EDICT file (EUC-JP)")
 	sudachiPath := flag.String("sudachi", "/tmp/sudachi/package/sudachi-synonyms-dictionary.json", "sudachi-synonyms-dictionary.json")
 	outDir := flag.String("out", "data/dict", "output directory")
-	maxValues := flag.Int("max-values", 12, "maximum Japanese values per English key")
+	maxValues := flag.Int("max-values", 20, "maximum Japanese values per English key")
 	allReadings := flag.Bool("all-readings", false, "add the kana reading of every EDICT entry, not only of (P) and (uk) ones (about +3 MB)")
 	keepOneWay := flag.Bool("keep-oneway", false, "keep Sudachi entries with expansion-control flag 1 (ambiguous: never a trigger themselves)")
 	flag.Parse()
@@ -360,6 +360,13 @@ func glossKeys(g string, verb bool) []string {
 	if verb && strings.HasPrefix(g, "to ") {
 		if bare := g[3:]; validKey(bare) {
 			keys = append(keys, bare)
+		}
+	}
+	// A two-word noun gloss ("public finance") also answers its head noun
+	// ("finance"), ranked after the entries glossed by the word itself.
+	if !verb && strings.Count(g, " ") == 1 {
+		if head := g[strings.IndexByte(g, ' ')+1:]; len(head) > 3 && validKey(head) {
+			keys = append(keys, head)
 		}
 	}
 	return keys
