@@ -253,10 +253,10 @@ func (ix *Index) rank(q *question) ([]hit, error) {
 			}
 		}
 	}
-	var kanaBigrams []string
+	var kana []rune
 	if q.kana {
-		kanaBigrams = bigrams(fold(q.norm))
-		for _, b := range kanaBigrams {
+		kana = []rune(strings.Join(strings.FieldsFunc(fold(q.norm), func(r rune) bool { return !isKana(r) }), ""))
+		for _, b := range bigrams(string(kana)) {
 			qs = append(qs, termQuery(fReading, b, 0.3))
 		}
 	}
@@ -273,7 +273,7 @@ func (ix *Index) rank(q *question) ([]hit, error) {
 		d := &ix.docs[h.item]
 		h.coverage = coverage(q.groups, d)
 		if q.kana {
-			h.coverage = max(h.coverage, kanaCoverage(kanaBigrams, d))
+			h.coverage = max(h.coverage, kanaCoverage(kana, d))
 		}
 		h.score = 0.7*h.coverage + 0.3*h.bleve/top
 	}
@@ -338,19 +338,25 @@ func groupMatch(g group, d *doc) float64 {
 	return best
 }
 
-// kanaCoverage is the share of a kana question's bigrams found in the
-// reading of d.
-func kanaCoverage(bs []string, d *doc) float64 {
-	if len(bs) == 0 {
+// kanaCoverage is the share of a kana question found in the reading of d,
+// in pieces of at least four characters so that chance pairs do not count.
+func kanaCoverage(folded []rune, d *doc) float64 {
+	if len(folded) == 0 {
 		return 0
 	}
-	n := 0
-	for _, b := range bs {
-		if strings.Contains(d.reading, b) {
-			n++
+	covered := 0
+	for i := 0; i < len(folded); {
+		j := len(folded)
+		for ; j-i >= 4 && !strings.Contains(d.reading, string(folded[i:j])); j-- {
+		}
+		if j-i >= 4 {
+			covered += j - i
+			i = j
+		} else {
+			i++
 		}
 	}
-	return float64(n) / float64(len(bs))
+	return float64(covered) / float64(len(folded))
 }
 
 // related suggests the initiatives of further hits as follow-up topics.

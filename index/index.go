@@ -38,6 +38,7 @@ type Index struct {
 	dfBigram map[string]int
 	depts    []string            // distinct departments, longest name first
 	deptKeys map[string][]string // English keywords per department
+	readings map[string][]string // folded reading → plan words and synonyms, for kana questions
 }
 
 // doc is what the ranker needs of an action beyond bleve's score.
@@ -69,7 +70,7 @@ func New(p *data.Plan, lex *Lexicon) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("index: create: %w", err)
 	}
-	ix := &Index{plan: p, lex: lex, bleve: bi, dfMorph: map[string]int{}, dfBigram: map[string]int{}}
+	ix := &Index{plan: p, lex: lex, bleve: bi, dfMorph: map[string]int{}, dfBigram: map[string]int{}, readings: map[string][]string{}}
 	batch := bi.NewBatch()
 	for i, it := range p.Items {
 		depts := strings.Join(it.Departments, " ")
@@ -85,6 +86,7 @@ func New(p *data.Plan, lex *Lexicon) (*Index, error) {
 	if err := bi.Batch(batch); err != nil {
 		return nil, fmt.Errorf("index: batch: %w", err)
 	}
+	ix.addSynonymReadings()
 	ix.depts = p.Departments()
 	sortLongestFirst(ix.depts)
 	ix.deptKeys = lex.deptKeywords(ix.depts)
@@ -95,7 +97,8 @@ func New(p *data.Plan, lex *Lexicon) (*Index, error) {
 func (ix *Index) describe(it data.Item) doc {
 	text := normalize(it.Content + "\n" + it.Initiative + "\n" + strings.Join(it.Departments, "\n"))
 	ms, _ := morphemes(text)
-	_, reading := morphemes(normalize(it.Content + "\n" + it.Initiative))
+	ix.addReadings(ms)
+	_, reading := morphemes(text)
 	d := doc{morph: map[string]bool{}, folded: fold(text), reading: reading}
 	for _, m := range ms {
 		if !d.morph[m.base] {

@@ -42,7 +42,8 @@ var jaStop = setOf(`担当 担当課 担当部署 担当者 どこ どちら 何
 	くれる もらう 欲しい ほしい たい くださる 下さる 願う お願い 思う 言う 行う 関する 件 こと もの ため よう 今 市 相馬 相馬市
 	担う 受け持つ 扱う 取り扱う 情報 詳しい 見る 分かる わかる 調べる 探す 連絡 連絡先 やる 行く 来る 良い いい 部 局 室
 	について 関して 知りたい 教えて ところ 人 方 どなた 誰か 手続き 申し込み 申込 申し込む 利用 使う 受ける
-	あと 後 とき 時 場合 際 ほう 何か なにか 誰が いま どんな どういう 必要 大丈夫 可能`)
+	あと 後 とき 時 場合 際 ほう 何か なにか 誰が いま どんな どういう 必要 大丈夫 可能
+	問い合わせ先 先 電話 電話番号 番号 住所 メール`)
 
 var enStop = setOf(`who whom whose what which where when why how is are was were be been the a an of in on at to for about
 	does do did can could may might i you we my me our your it its this that these those there here department departments
@@ -51,14 +52,14 @@ var enStop = setOf(`who whom whose what which where when why how is are was were
 	questions soma hall get find info information any some and or if be by from as up out help someone somebody anyone
 	take takes looks look after s city citys our`)
 
-var contactWords = setOf(`問い合わせ 問合せ お問い合わせ 問い合わせ先 連絡先 連絡 電話 電話番号 番号 住所 窓口 市役所 役所 市 相馬市 担当
+var contactWords = setOf(`問い合わせ 問合せ お問い合わせ 問い合わせ先 先 連絡先 連絡 電話 電話番号 番号 住所 窓口 市役所 役所 市 相馬市 担当
 	どこ 教える 知る 何 です ます contact phone telephone number address call city hall where office desk enquiry enquiries
 	inquiry inquiries the what is of for`)
 
 var contactTriggers = setOf(`問い合わせ 問合せ お問い合わせ 問い合わせ先 連絡先 電話 電話番号 住所 contact phone telephone address call`)
 
 // Words that, next to a department name, ask what the department does.
-var deptWhat = setOf(`何 なに なん する いる 取り組み 取組 取り組む 仕事 業務 内容 役割 担当 計画 実施 やる 行う 一覧 全部 全て
+var deptWhat = setOf(`電話 電話番号 番号 連絡先 問い合わせ 先 住所 何 なに なん する いる 取り組み 取組 取り組む 仕事 業務 内容 役割 担当 計画 実施 やる 行う 一覧 全部 全て
 	すべて 教える 知る what does do doing work works role roles responsibilities tasks task job jobs duties actions plan
 	plans all list show the of for about is are handle handles in charge`)
 
@@ -168,6 +169,18 @@ func (ix *Index) parse(raw string) *question {
 }
 
 func (ix *Index) parseJapanese(q *question) {
+	if q.kana {
+		words, unknown := ix.parseKana(fold(q.norm))
+		for _, w := range words {
+			if g, ok := ix.wordGroup(w, w, 1); ok {
+				q.groups = append(q.groups, g)
+			}
+		}
+		if unknown > 0 {
+			q.groups = append(q.groups, group{word: "?", weight: ix.maxIDF() * min(1, float64(unknown)/3)})
+		}
+		return
+	}
 	ms, _ := morphemes(q.norm)
 	used := make([]bool, len(ms))
 	// Compounds first: two or three adjacent words that form a known
@@ -270,7 +283,15 @@ func (ix *Index) parseEnglish(q *question) {
 				phrases = append(phrases, strings.Join(append(slices.Clone(ws[i:i+n-1]), last), " "))
 			}
 			g, ok := ix.translate(phrases)
-			if ok && (!enStop[ws[i]] || len(g.variants) > 0) {
+			if n == 1 && !enStop[ws[i]] {
+				// Plan words written in Latin letters (RST, BCP, AI) match as they are.
+				if df, known := ix.known(ws[i], fold(ws[i])); known && len(ws[i]) > 1 {
+					v := variant{base: ws[i], folded: fold(ws[i]), boost: 1}
+					g = group{word: ws[i], weight: ix.idf(df), variants: append([]variant{v}, g.variants...)}
+					ok = true
+				}
+			}
+			if ok && (len(g.variants) > 0 || (n == 1 && !enStop[ws[i]])) {
 				q.groups = append(q.groups, g)
 				i += n
 				found = true
