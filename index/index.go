@@ -1,11 +1,13 @@
 package index
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -28,10 +30,12 @@ const (
 // Index answers questions about one plan. It is immutable once built and
 // safe for concurrent use; a reindex builds a new Index.
 type Index struct {
-	plan  *data.Plan
-	lex   *Lexicon
-	bleve bleve.Index
-	docs  []doc
+	mu     sync.RWMutex // held for reading by searches, for writing by Close
+	closed bool
+	plan   *data.Plan
+	lex    *Lexicon
+	bleve  bleve.Index
+	docs   []doc
 	// Document frequencies over all actions, for weighting query words
 	// and for restricting dictionary expansions to words the plan uses.
 	dfMorph  map[string]int
@@ -66,7 +70,9 @@ func New(p *data.Plan, lex *Lexicon) (*Index, error) {
 	}
 	m.DefaultMapping = dm
 	m.DefaultAnalyzer = AnalyzerMorph
-	bi, err := bleve.NewMemOnly(m)
+	// scorch with no path keeps its segments in memory; it builds and
+	// searches far faster than the upsidedown/gtreap NewMemOnly store.
+	bi, err := bleve.New("", m)
 	if err != nil {
 		return nil, fmt.Errorf("index: create: %w", err)
 	}
@@ -96,9 +102,8 @@ func New(p *data.Plan, lex *Lexicon) (*Index, error) {
 // describe analyses an item for the ranker and counts its terms.
 func (ix *Index) describe(it data.Item) doc {
 	text := normalize(it.Content + "\n" + it.Initiative + "\n" + strings.Join(it.Departments, "\n"))
-	ms, _ := morphemes(text)
+	ms, reading := morphemes(text)
 	ix.addReadings(ms)
-	_, reading := morphemes(text)
 	d := doc{morph: map[string]bool{}, folded: fold(text), reading: reading}
 	for _, m := range ms {
 		if !d.morph[m.base] {
@@ -119,8 +124,20 @@ func (ix *Index) describe(it data.Item) doc {
 // Plan returns the plan the index was built from.
 func (ix *Index) Plan() *data.Plan { return ix.plan }
 
-// Close releases the bleve index.
-func (ix *Index) Close() error { return ix.bleve.Close() }
+// Close waits for searches in flight and releases the bleve index; later
+// questions get ErrClosed.
+func (ix *Index) Close() error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.closed {
+		return nil
+	}
+	ix.closed = true
+	return ix.bleve.Close()
+}
+
+// ErrClosed is returned by questions to a closed index.
+var ErrClosed = errors.New("index: closed")
 
 // idf is the inverse document frequency of a term seen in df documents.
 func (ix *Index) idf(df int) float64 {
@@ -163,6 +180,11 @@ func minInt(a, b int) int {
 // scores, best first.
 func (ix *Index) search(q query.Query, size int) ([]hit, error) {
 	req := bleve.NewSearchRequestOptions(q, size, 0, false)
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.closed {
+		return nil, ErrClosed
+	}
 	res, err := ix.bleve.Search(req)
 	if err != nil {
 		return nil, fmt.Errorf("index: search: %w", err)

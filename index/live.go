@@ -28,13 +28,24 @@ func (l *Live) Ask(q string) (Answer, error) {
 	if ix == nil {
 		return Answer{Query: q, Answers: []Match{}}, ErrNotReady
 	}
-	return ix.Ask(q)
+	for {
+		a, err := ix.Ask(q)
+		if !errors.Is(err, ErrClosed) {
+			return a, err
+		}
+		// A reindex closed ix after storing its successor: ask that.
+		if next := l.cur.Load(); next != ix {
+			ix = next
+			continue
+		}
+		return a, err
+	}
 }
 
 // Current returns the index being served, or nil before one is loaded.
 func (l *Live) Current() *Index { return l.cur.Load() }
 
-// Swap serves ix from now on and returns the index it replaces. The old
-// index is left to the garbage collector rather than closed, because
-// questions may still be running on it.
+// Swap serves ix from now on and returns the index it replaces, for the
+// caller to Close: Close waits for the questions still running on it, and
+// questions that reach it afterwards move on to ix.
 func (l *Live) Swap(ix *Index) *Index { return l.cur.Swap(ix) }

@@ -145,10 +145,12 @@ func lemmas(w string) []string {
 		add(w[:len(w)-2])
 		add(w[:len(w)-1])
 	}
-	// A verb's noun is how plan prose says it (inspect → 点検 via inspection).
+	// A verb's noun is how plan prose says it (inspect → 点検 via
+	// inspection, clean → 清掃 via cleaning).
 	for _, l := range slices.Clone(out) {
-		if !strings.HasSuffix(l, "ion") && !strings.HasSuffix(l, "s") {
+		if !strings.HasSuffix(l, "ion") && !strings.HasSuffix(l, "ing") && !strings.HasSuffix(l, "s") {
 			add(strings.TrimSuffix(l, "e") + "ion")
+			add(strings.TrimSuffix(l, "e") + "ing")
 		}
 	}
 	return out

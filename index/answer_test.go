@@ -1,0 +1,159 @@
+package index
+
+import (
+	"strings"
+	"testing"
+
+	"planbot/data"
+)
+
+func TestFold(t *testing.T) {
+	for in, want := range map[string]string{
+		"はざーどまっぷ":    "ハザドマツプ",
+		"ハザードマップ":    "ハザドマツプ",
+		"ﾊｻﾞｰﾄﾞﾏｯﾌﾟ": "ハザドマツプ",
+		"ハザ-ドマップ":    "ハザドマツプ",
+		"ＬｏＧｏフォーム":   "logoフオム",
+	} {
+		if got := fold(normalize(in)); got != want {
+			t.Errorf("fold(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := strings.Join(bigrams("ゴミ、分別"), " "); got != "ゴミ 分別" {
+		t.Errorf("bigrams = %q", got)
+	}
+	if got := strings.Join(bigrams("防災訓練"), " "); got != "防災 災訓 訓練" {
+		t.Errorf("bigrams = %q", got)
+	}
+}
+
+func TestMorphemes(t *testing.T) {
+	ms, reading := morphemes(normalize("ごみの分別を徹底する。"))
+	var bases []string
+	for _, m := range ms {
+		bases = append(bases, m.base)
+	}
+	if got := strings.Join(bases, " "); got != "ごみ 分別 徹底 する" {
+		t.Errorf("bases = %q", got)
+	}
+	if !strings.HasPrefix(reading, "ゴミノ") {
+		t.Errorf("reading = %q", reading)
+	}
+}
+
+func TestIntents(t *testing.T) {
+	ix := seed(t)
+	for _, tc := range []struct {
+		q      string
+		intent Intent
+		lang   string
+		dept   string // first department of the first answer, or the department asked about
+	}{
+		{"こんにちは", IntentGreeting, Japanese, ""},
+		{"hello!", IntentGreeting, English, ""},
+		{"ありがとうございました", IntentThanks, Japanese, ""},
+		{"thank you", IntentThanks, English, ""},
+		{"使い方", IntentHelp, Japanese, ""},
+		{"help", IntentHelp, English, ""},
+		{"", IntentHelp, Japanese, ""},
+		{"問い合わせ先は？", IntentContact, Japanese, ""},
+		{"what is the phone number?", IntentContact, English, ""},
+		{"総務課は何をしていますか", IntentDepartment, Japanese, "総務課"},
+		{"教育部総務課の仕事", IntentDepartment, Japanese, "教育部総務課"},
+		{"what does the finance division do?", IntentDepartment, English, "財政課"},
+		{"ハザードマップの担当は？", IntentWho, Japanese, "地域防災対策室"},
+		{"who handles hazard maps?", IntentWho, English, "地域防災対策室"},
+		{"今日の天気は？", IntentNotCovered, Japanese, ""},
+		{"what's the weather tomorrow?", IntentNotCovered, English, ""},
+	} {
+		a, err := ix.Ask(tc.q)
+		if err != nil {
+			t.Errorf("%q: %v", tc.q, err)
+			continue
+		}
+		if a.Intent != tc.intent || a.Lang != tc.lang {
+			t.Errorf("%q: intent %s lang %s, want %s %s", tc.q, a.Intent, a.Lang, tc.intent, tc.lang)
+			continue
+		}
+		got := a.Department
+		if got == "" && len(a.Answers) > 0 {
+			got = a.Answers[0].Departments[0]
+		}
+		if got != tc.dept {
+			t.Errorf("%q: department %q, want %q", tc.q, got, tc.dept)
+		}
+		if a.Plan.Title != data.Default().Title || a.Plan.Updated != "2023-10-17" {
+			t.Errorf("%q: plan info %+v", tc.q, a.Plan)
+		}
+		if a.Text == "" {
+			t.Errorf("%q: empty reply text", tc.q)
+		}
+	}
+}
+
+func TestReplyText(t *testing.T) {
+	ix := seed(t)
+	a, _ := ix.Ask("ハザードマップの担当は？")
+	if !strings.HasPrefix(a.Text, "地域防災対策室") || !strings.Contains(a.Text, "更新日 2023-10-17") {
+		t.Errorf("ja text: %q", a.Text)
+	}
+	m := a.Answers[0]
+	if m.ID != "1.1.1.1" || m.Policy == "" || m.Measure == "" || m.Initiative == "" || m.Score <= 0 {
+		t.Errorf("match: %+v", m)
+	}
+	a, _ = ix.Ask("who handles hazard maps?")
+	if !strings.HasPrefix(a.Text, "Community Disaster Prevention Office (地域防災対策室)") {
+		t.Errorf("en text: %q", a.Text)
+	}
+	a, _ = ix.Ask("今日の天気は？")
+	if len(a.Answers) != 0 || !strings.Contains(a.Text, "0244-37-2120") || !strings.Contains(a.Text, "総務課 行政管理係") {
+		t.Errorf("not covered: %+v", a)
+	}
+	a, _ = ix.Ask("税務課の取り組み")
+	if a.Intent != IntentDepartment || len(a.Answers) != len(data.Default().ItemsOf("税務課")) {
+		t.Errorf("department: %+v", a)
+	}
+}
+
+// TestTranslationFollowsPlan checks that English words are kept only when
+// the current plan uses their Japanese translation: after a reindex with
+// new text, new words become answerable without touching the dictionary.
+func TestTranslationFollowsPlan(t *testing.T) {
+	lex, err := DefaultLexicon()
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := "新しい計画\n1 方針\n(1)施策\n取組\n実施内容 担当課\n公園の清掃活動を支援する。 公園緑地課\n図書館の蔵書を増やす。 図書館\n"
+	p, err := data.Parse([]byte(plan))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := New(p, lex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := ix.Ask("who cleans the park?")
+	if len(a.Answers) == 0 || a.Answers[0].Departments[0] != "公園緑地課" {
+		t.Errorf("park: %+v", a.Answers)
+	}
+	a, _ = ix.Ask("hazard map")
+	if a.Intent != IntentNotCovered {
+		t.Errorf("hazard map on a plan without it: %+v", a.Answers)
+	}
+	seedAns, _ := seed(t).Ask("who cleans the park?")
+	if seedAns.Intent != IntentNotCovered {
+		t.Errorf("park on the seed plan: %+v", seedAns.Answers)
+	}
+}
+
+func TestLiveSwap(t *testing.T) {
+	var l Live
+	if _, err := l.Ask("x"); err != ErrNotReady {
+		t.Errorf("empty Live: %v", err)
+	}
+	ix := seed(t)
+	l.Swap(ix)
+	if a, err := l.Ask("地方債"); err != nil || len(a.Answers) == 0 {
+		t.Errorf("after swap: %v %+v", err, a)
+	}
+}

@@ -1,0 +1,132 @@
+package index
+
+import (
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+
+	"planbot/data"
+)
+
+// benchQuestions mix Japanese, kana, English and not-covered questions.
+var benchQuestions = []string{
+	"ハザードマップの担当は？", "who handles hazard maps?", "ごみの分別について知りたい", "はざーどまっぷ",
+	"コンビニで税金を払える？", "総務課は何をしていますか", "今日の天気は？", "Which department inspects bridges?",
+}
+
+// GeneratePlan writes a plan text with n actions, built from the seed
+// plan's sentences with numbered variations, in the published layout.
+func generatePlan(n int) []byte {
+	seedItems := data.Default().Items
+	var b strings.Builder
+	b.WriteString("生成された実施計画\n\n")
+	k := 0
+	for p := 1; k < n; p++ {
+		fmt.Fprintf(&b, "%d 基本方針その%d\n\n", p, p)
+		for m := 1; m <= 5 && k < n; m++ {
+			fmt.Fprintf(&b, "(%d)施策%d-%d\n\n", m, p, m)
+			for i := 1; i <= 10 && k < n; i++ {
+				it := seedItems[k%len(seedItems)]
+				fmt.Fprintf(&b, "%s(第%d期)\n実施内容 担当課\n", it.Initiative, k/len(seedItems)+1)
+				for a := 0; a < 4 && k < n; a++ {
+					it := seedItems[k%len(seedItems)]
+					fmt.Fprintf(&b, "%s第%d期には対象を広げる。 %s%d\n", it.Content, k/len(seedItems)+1, it.Departments[0], k%97)
+					k++
+				}
+			}
+		}
+	}
+	b.WriteString("この記事に関するお問い合わせ先\n総務課 行政管理係\n電話番号:0244-37-2120\n更新日:2023年10月17日\n")
+	return []byte(b.String())
+}
+
+var bigIndex = sync.OnceValues(func() (*Index, error) {
+	p, err := data.Parse(generatePlan(10000))
+	if err != nil {
+		return nil, err
+	}
+	lex, err := DefaultLexicon()
+	if err != nil {
+		return nil, err
+	}
+	return New(p, lex)
+})
+
+func TestGeneratedPlan(t *testing.T) {
+	p, err := data.Parse(generatePlan(500))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Items) != 500 {
+		t.Fatalf("items = %d", len(p.Items))
+	}
+}
+
+func benchAsk(b *testing.B, ix *Index) {
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := ix.Ask(benchQuestions[i%len(benchQuestions)]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// BenchmarkAsk answers one question on the seed plan (target ≤ 300 µs).
+func BenchmarkAsk(b *testing.B) { benchAsk(b, seed(b)) }
+
+// BenchmarkAsk10k answers one question on a 10,000-action plan (≤ 3 ms).
+func BenchmarkAsk10k(b *testing.B) {
+	ix, err := bigIndex()
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchAsk(b, ix)
+}
+
+// BenchmarkStartup is everything before the first answer: dictionary
+// load, parse of the embedded plan and indexing (target ≤ 1.5 s). The
+// dictionaries and kagome are loaded afresh in each iteration.
+func BenchmarkStartup(b *testing.B) {
+	for b.Loop() {
+		lex, err := LoadLexicon(LexiconOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		p, err := data.Parse(data.DefaultText())
+		if err != nil {
+			b.Fatal(err)
+		}
+		ix, err := New(p, lex)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ix.Close()
+	}
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "heap-MiB")
+}
+
+// BenchmarkBuild10k indexes a 10,000-action plan.
+func BenchmarkBuild10k(b *testing.B) {
+	p, err := data.Parse(generatePlan(10000))
+	if err != nil {
+		b.Fatal(err)
+	}
+	lex, err := DefaultLexicon()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		ix, err := New(p, lex)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ix.Close()
+	}
+}
