@@ -54,8 +54,8 @@ type doc struct {
 
 // New indexes every action of p. The lexicon may be shared between indexes.
 func New(p *data.Plan, lex *Lexicon) (*Index, error) {
-	if p == nil || len(p.Items) == 0 {
-		return nil, fmt.Errorf("index: plan has no actions")
+	if p == nil {
+		return nil, fmt.Errorf("index: no plan")
 	}
 	m := bleve.NewIndexMapping()
 	dm := bleve.NewDocumentStaticMapping()
