@@ -11,15 +11,3 @@ var errPending = errors.New("not implemented yet")
 func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	return errPending
 }
-
-func cmdReindex(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	return errPending
-}
-
-func cmdVersions(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	return errPending
-}
-
-func cmdRollback(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	return errPending
-}
