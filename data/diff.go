@@ -34,7 +34,7 @@ func (d Diff) Empty() bool { return len(d.Added)+len(d.Removed)+len(d.Changed) =
 // text and departments first, wherever they moved; then by text alone and
 // by position (ID), as changed; what is left was removed or added.
 func Compare(old, new *Plan) Diff {
-	var d Diff
+	d := Diff{Added: []Item{}, Removed: []Item{}, Changed: []Change{}, Departments: []DeptChange{}}
 	key := func(it Item) string { return it.Content + "\x00" + strings.Join(it.Departments, "\x00") }
 	oldByKey := map[string][]int{}
 	for i, it := range old.Items {
@@ -73,7 +73,7 @@ func Compare(old, new *Plan) Diff {
 		}
 		unmatched = still
 	}
-	d.Added = unmatched
+	d.Added = append(d.Added, unmatched...)
 	for i, it := range old.Items {
 		if !usedOld[i] {
 			d.Removed = append(d.Removed, it)

@@ -36,7 +36,15 @@ type Reloader struct {
 	Announce func(ctx context.Context, v versions.Version, text []byte) error
 	Now      func() time.Time
 
-	mu sync.Mutex // one reindex at a time
+	mu      sync.Mutex // one reindex at a time
+	current versions.Version
+}
+
+// Current returns the version being served.
+func (r *Reloader) Current() versions.Version {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.current
 }
 
 // Report is the outcome of a reindex or rollback.
@@ -139,6 +147,7 @@ func (r *Reloader) load(ctx context.Context, text []byte, source string, force, 
 			return Report{}, err
 		}
 	}
+	r.current = rep.Version
 	if old := r.Live.Swap(ix); old != nil {
 		go old.Close() // waits for the questions still running on it
 	}

