@@ -133,7 +133,9 @@ func TestServe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var a struct{ Answers []struct{ Departments []string } }
+	var a struct {
+		Answers []struct{ Departments []string }
+	}
 	json.NewDecoder(resp.Body).Decode(&a)
 	resp.Body.Close()
 	if len(a.Answers) == 0 || a.Answers[0].Departments[0] != "財政課" {
