@@ -157,3 +157,26 @@ func TestLiveSwap(t *testing.T) {
 		t.Errorf("after swap: %v %+v", err, a)
 	}
 }
+
+// FuzzAsk feeds arbitrary text to the question path: it must answer
+// without panicking, and an answer with matches must name departments.
+func FuzzAsk(f *testing.F) {
+	for _, q := range append(benchQuestions, "", "　", "ー", "ｰｰｰ", "\x00", "ﾊｻﾞｰﾄﾞ", "who", "the the the", "総務課総務課", "?!") {
+		f.Add(q)
+	}
+	ix := seed(f)
+	f.Fuzz(func(t *testing.T, q string) {
+		a, err := ix.Ask(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Text == "" {
+			t.Fatalf("%q: empty reply", q)
+		}
+		for _, m := range a.Answers {
+			if len(m.Departments) == 0 {
+				t.Fatalf("%q: match without department", q)
+			}
+		}
+	})
+}
