@@ -104,6 +104,7 @@ type morpheme struct {
 	start   int    // byte offsets in the analysed text
 	end     int
 	verbal  bool // a verb or adjective: weaker evidence of topic than a noun
+	sahen   bool // a noun that takes する (登録, 申請)
 }
 
 // dropPOS lists the parts of speech that carry no topic.
@@ -130,13 +131,17 @@ func morphemes(text string) (ms []morpheme, reading string) {
 		if !ok || base == "*" || base == "" {
 			base = t.Surface
 		}
+		if base == "する" && len(ms) > 0 && ms[len(ms)-1].end == t.Position && ms[len(ms)-1].sahen {
+			ms[len(ms)-1].verbal = true // 登録したい: the noun is used as a verb
+		}
 		if utf8.RuneCountInString(base) == 1 && !unicode.Is(unicode.Han, []rune(base)[0]) && !unicode.IsLetter([]rune(base)[0]) {
 			continue
 		}
 		if r, _ := utf8.DecodeRuneInString(base); utf8.RuneCountInString(base) == 1 && unicode.Is(unicode.Hiragana, r) {
 			continue // a stray kana is noise
 		}
-		ms = append(ms, morpheme{base: base, surface: t.Surface, reading: rd, start: t.Position, end: t.Position + len(t.Surface), verbal: pos[0] == "動詞" || pos[0] == "形容詞"})
+		ms = append(ms, morpheme{base: base, surface: t.Surface, reading: rd, start: t.Position, end: t.Position + len(t.Surface), verbal: pos[0] == "動詞" || pos[0] == "形容詞",
+			sahen: len(pos) > 1 && pos[1] == "サ変接続"})
 	}
 	return ms, fold(rb.String())
 }

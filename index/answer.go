@@ -318,7 +318,7 @@ func groupMatch(g group, d *doc) float64 {
 	best := 0.0
 	for _, v := range g.variants {
 		if d.morph[v.base] || (utf8Len(v.folded) >= 2 && strings.Contains(d.folded, v.folded)) {
-			return min(1, 0.3+v.boost)
+			return 1 // a synonym or translation found is the concept found; boosts only rank
 		}
 		if utf8Len(v.folded) >= 3 && strings.Contains(d.reading, v.folded) {
 			return 0.9 * v.boost

@@ -20,7 +20,7 @@ import (
 // queries them together, each at its own boost.
 const (
 	fContent    = "content"    // morphological terms of the action text
-	fContentBi  = "content_bi" // kana-folded character bigrams of the action text
+	fContentBi  = "content_bi" // kana-folded character bigrams of the action text and initiative
 	fReading    = "reading"    // bigrams of the katakana reading (action and initiative)
 	fInitiative = "initiative" // morphological terms of initiative and measure titles
 	fDept       = "dept"       // department names, morphological and bigram
@@ -82,7 +82,7 @@ func New(p *data.Plan, lex *Lexicon) (*Index, error) {
 		depts := strings.Join(it.Departments, " ")
 		titles := it.Initiative + "\n" + it.Measure
 		if err := batch.Index(strconv.Itoa(i), map[string]any{
-			fContent: it.Content, fContentBi: it.Content, fReading: it.Content + "\n" + it.Initiative,
+			fContent: it.Content, fContentBi: it.Content + "\n" + it.Initiative, fReading: it.Content + "\n" + it.Initiative,
 			fInitiative: titles, fDept: depts, fDeptBi: depts,
 		}); err != nil {
 			return nil, fmt.Errorf("index: action %s: %w", it.ID, err)

@@ -43,7 +43,7 @@ var jaStop = setOf(`担当 担当課 担当部署 担当者 どこ どちら 何
 	担う 受け持つ 扱う 取り扱う 情報 詳しい 見る 分かる わかる 調べる 探す 連絡 連絡先 やる 行く 来る 良い いい 部 局 室
 	について 関して 知りたい 教えて ところ 人 方 どなた 誰か 手続き 申し込み 申込 申し込む 利用 使う 受ける
 	あと 後 とき 時 場合 際 ほう 何か なにか 誰が いま どんな どういう 必要 大丈夫 可能
-	問い合わせ先 先 電話 電話番号 番号 住所 メール`)
+	問い合わせ先 先 電話 電話番号 番号 住所 取り組み 取組 取り組む 手段 って`)
 
 var enStop = setOf(`who whom whose what which where when why how is are was were be been the a an of in on at to for about
 	does do did can could may might i you we my me our your it its this that these those there here department departments
@@ -115,7 +115,7 @@ func kanaOnly(s string) bool {
 func englishWords(s string) []string {
 	ws := strings.FieldsFunc(s, func(r rune) bool {
 		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'')
-	})
+	}) // hyphens split words; parseEnglish joins them back for EDICT's hyphenated keys
 	for i, w := range ws {
 		ws[i] = strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "'")
 	}
@@ -282,7 +282,11 @@ func (ix *Index) parseEnglish(q *question) {
 			}
 			var phrases []string
 			for _, last := range lemmas(ws[i+n-1]) {
-				phrases = append(phrases, strings.Join(append(slices.Clone(ws[i:i+n-1]), last), " "))
+				words := append(slices.Clone(ws[i:i+n-1]), last)
+				phrases = append(phrases, strings.Join(words, " "))
+				if n > 1 {
+					phrases = append(phrases, strings.Join(words, "-")) // long-term
+				}
 			}
 			g, ok := ix.translate(phrases)
 			if n == 1 && !enStop[ws[i]] {
@@ -341,6 +345,9 @@ func (ix *Index) translate(phrases []string) (group, bool) {
 	for _, c := range cands {
 		n := normalize(c)
 		add(n, 0.9)
+		if stem, ok := strings.CutSuffix(n, "的"); ok {
+			add(stem, 0.8) // 財政的 (financial) → 財政
+		}
 		for _, s := range ix.lex.Synonyms[n] {
 			add(s, 0.6)
 		}
