@@ -70,8 +70,23 @@ const (
 )
 
 // Ask answers one question. It never fails: a search error is reported as
-// not covered and wrapped in err for the caller's log.
+// not covered and wrapped in err for the caller's log. Answers are cached
+// per index by normalised question, so residents' frequent questions cost
+// a lookup and a reindex (a new Index) starts afresh.
 func (ix *Index) Ask(raw string) (Answer, error) {
+	key := normalize(strings.TrimSpace(raw))
+	if a, ok := ix.cache.Get(key); ok {
+		a.Query = raw
+		return a, nil
+	}
+	a, err := ix.answer(raw)
+	if err == nil {
+		ix.cache.Add(key, a)
+	}
+	return a, err
+}
+
+func (ix *Index) answer(raw string) (Answer, error) {
 	q := ix.parse(raw)
 	a := Answer{Query: raw, Lang: q.lang, Plan: ix.info(), Answers: []Match{}}
 	if in, ok := smallTalk(q); ok {

@@ -12,6 +12,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
+	lru "github.com/hashicorp/golang-lru/v2"
 
 	"planbot/data"
 )
@@ -43,7 +44,11 @@ type Index struct {
 	depts    []string            // distinct departments, longest name first
 	deptKeys map[string][]string // English keywords per department
 	readings map[string][]string // folded reading → plan words and synonyms, for kana questions
+	cache    *lru.Cache[string, Answer]
 }
+
+// cacheSize is how many distinct questions an index remembers answers to.
+const cacheSize = 4096
 
 // doc is what the ranker needs of an action beyond bleve's score.
 type doc struct {
@@ -76,7 +81,8 @@ func New(p *data.Plan, lex *Lexicon) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("index: create: %w", err)
 	}
-	ix := &Index{plan: p, lex: lex, bleve: bi, dfMorph: map[string]int{}, dfBigram: map[string]int{}, readings: map[string][]string{}}
+	cache, _ := lru.New[string, Answer](cacheSize) // errors only for a size ≤ 0
+	ix := &Index{plan: p, lex: lex, bleve: bi, dfMorph: map[string]int{}, dfBigram: map[string]int{}, readings: map[string][]string{}, cache: cache}
 	batch := bi.NewBatch()
 	for i, it := range p.Items {
 		depts := strings.Join(it.Departments, " ")

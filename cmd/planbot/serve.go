@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -116,6 +117,10 @@ func setup(ctx context.Context, pf *planFlags, dir string, getenv func(string) s
 		Logger: log, Live: r.Live, Reloader: r, Metrics: bot.NewMetrics(),
 		AdminToken: getenv("PLANBOT_ADMIN_TOKEN"),
 	}
+	perSecond, err := strconv.Atoi(envOr(getenv, "PLANBOT_RATE_LIMIT", "5"))
+	if err != nil || perSecond < 0 {
+		return nil, fmt.Errorf("PLANBOT_RATE_LIMIT: want requests per second per client (0 = off), got %q", getenv("PLANBOT_RATE_LIMIT"))
+	}
 	var dedup chat.Deduper = chat.NewMemDeduper()
 	if url := getenv("PLANBOT_REDIS_URL"); url != "" {
 		rs, err := redisstore.Open(ctx, url, log)
@@ -123,7 +128,11 @@ func setup(ctx context.Context, pf *planFlags, dir string, getenv func(string) s
 			return nil, err
 		}
 		a.redis = rs
-		dedup, d.Feedback, d.Unanswered, d.Limiter = rs, rs, rs, rs
+		rs.RatePerSecond, rs.Burst = perSecond, 2*perSecond
+		dedup, d.Feedback, d.Unanswered = rs, rs, rs
+		if perSecond > 0 {
+			d.Limiter = rs
+		}
 		r.Announce = rs.Announce
 		// Start from the replicas' shared version when there is one.
 		if v, text, err := rs.Current(ctx); err == nil {
@@ -143,7 +152,9 @@ func setup(ctx context.Context, pf *planFlags, dir string, getenv func(string) s
 	} else {
 		d.Feedback = chat.NewMemFeedback()
 		d.Unanswered = &bot.MemUnanswered{Cap: 200}
-		d.Limiter = &bot.MemLimiter{Rate: rate.Limit(5), Burst: 10}
+		if perSecond > 0 {
+			d.Limiter = &bot.MemLimiter{Rate: rate.Limit(perSecond), Burst: 2 * perSecond}
+		}
 	}
 	if r.Live.Current() == nil {
 		if _, err := r.Boot(ctx); err != nil {
