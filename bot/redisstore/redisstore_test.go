@@ -22,6 +22,12 @@ import (
 // test and returns its URL and a function that stops it.
 func redisServer(t *testing.T) (url string, stop func()) {
 	t.Helper()
+	return redisServerOn(t, 0)
+}
+
+// redisServerOn starts redis-server on port (0: a free one).
+func redisServerOn(t *testing.T, port int) (url string, stop func()) {
+	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		if os.Getenv("CI") != "" {
@@ -29,12 +35,14 @@ func redisServer(t *testing.T) (url string, stop func()) {
 		}
 		t.Skip("redis-server not installed: apt-get install redis-server")
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	if port == 0 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port = ln.Addr().(*net.TCPAddr).Port
+		ln.Close()
 	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
 	cmd := exec.Command(bin, "--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -121,6 +129,26 @@ func TestRedisAway(t *testing.T) {
 	if err := s.Vote(ctx, "1", true); err == nil {
 		t.Error("vote without Redis reported success")
 	}
+	// Redis comes back on the same address: the same Store works again.
+	redisServerOn(t, portOf(t, url))
+	deadline := time.Now().Add(10 * time.Second)
+	for s.Vote(ctx, "1", true) != nil {
+		if time.Now().After(deadline) {
+			t.Fatal("store did not reconnect")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if s.Seen(ctx, "k2", time.Minute) || !s.Seen(ctx, "k2", time.Minute) {
+		t.Error("dedup does not work after Redis came back")
+	}
+}
+
+func portOf(t *testing.T, url string) int {
+	var port int
+	if _, err := fmt.Sscanf(url[strings.LastIndex(url, ":")+1:], "%d", &port); err != nil {
+		t.Fatal(err)
+	}
+	return port
 }
 
 var lexicon = sync.OnceValues(func() (*index.Lexicon, error) { return index.DefaultLexicon() })
