@@ -142,16 +142,9 @@ func (ix *Index) match(it data.Item, score float64) Match {
 // smallTalk recognises greetings, thanks and requests for help: short
 // messages made only of such words.
 func smallTalk(q *question) (Intent, bool) {
-	words := q.words
-	if q.lang == Japanese {
-		ms, _ := morphemes(q.norm)
-		words = nil
-		for _, m := range ms {
-			words = append(words, m.surface)
-		}
-		if len(ms) == 0 {
-			words = []string{strings.Trim(q.norm, "!?！？。、 ")}
-		}
+	words := q.terms(false)
+	if q.lang == Japanese && len(words) == 0 {
+		words = []string{strings.Trim(q.norm, "!?！？。、 ")}
 	}
 	if strings.Trim(q.norm, " !?！？。.、") == "" {
 		return IntentHelp, true
@@ -232,14 +225,7 @@ func containsAll(words, keys []string) bool {
 // contactAsked reports a question for the enquiry desk itself: it has a
 // contact word and no topic.
 func (ix *Index) contactAsked(q *question) bool {
-	words := q.words
-	if q.lang == Japanese {
-		ms, _ := morphemes(q.norm)
-		words = nil
-		for _, m := range ms {
-			words = append(words, m.base)
-		}
-	}
+	words := q.terms(true)
 	trigger := false
 	for _, w := range words {
 		if contactTriggers[w] {

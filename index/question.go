@@ -19,9 +19,26 @@ type question struct {
 	raw    string
 	norm   string // NFKC, lower case
 	lang   string
-	kana   bool     // written in kana only: match on readings
-	words  []string // normalised English words, for English questions
+	kana   bool       // written in kana only: match on readings
+	words  []string   // normalised English words, for English questions
+	ms     []morpheme // content words, for Japanese questions
 	groups []group
+}
+
+// terms returns the question's words: English words, or the Japanese
+// content words as base forms or as written.
+func (q *question) terms(base bool) []string {
+	if q.lang == English {
+		return q.words
+	}
+	out := make([]string, len(q.ms))
+	for i, m := range q.ms {
+		out[i] = m.surface
+		if base {
+			out[i] = m.base
+		}
+	}
+	return out
 }
 
 type group struct {
@@ -165,6 +182,7 @@ func (ix *Index) parse(raw string) *question {
 		q.words = englishWords(q.norm)
 		ix.parseEnglish(q)
 	} else {
+		q.ms, _ = morphemes(q.norm)
 		ix.parseJapanese(q)
 	}
 	return q
@@ -183,7 +201,7 @@ func (ix *Index) parseJapanese(q *question) {
 		}
 		return
 	}
-	ms, _ := morphemes(q.norm)
+	ms := q.ms
 	used := make([]bool, len(ms))
 	// Compounds first: two or three adjacent words that form a known
 	// synonym (学童保育) count as one.
