@@ -157,3 +157,32 @@ func TestServe(t *testing.T) {
 		t.Fatal("serve did not shut down")
 	}
 }
+
+func TestWatchFile(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	path := filepath.Join(t.TempDir(), "plan.txt")
+	os.WriteFile(path, []byte("a"), 0o644)
+	changed := make(chan struct{}, 4)
+	go watchFile(ctx, path, 10*time.Millisecond, func() { changed <- struct{}{} })
+	time.Sleep(50 * time.Millisecond)
+	select {
+	case <-changed:
+		t.Fatal("reported a change before any")
+	default:
+	}
+	os.WriteFile(path, []byte("b"), 0o644)
+	select {
+	case <-changed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("change not reported")
+	}
+	// Removing the file is no change to act on (an editor saving in two steps).
+	os.Remove(path)
+	time.Sleep(50 * time.Millisecond)
+	select {
+	case <-changed:
+		t.Fatal("removal reported as a change")
+	default:
+	}
+}

@@ -56,7 +56,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	if *watch && pf.plan != "" {
-		go watchFile(ctx, pf.plan, 2*time.Second, log, func() {
+		go watchFile(ctx, pf.plan, 2*time.Second, func() {
 			if _, err := app.deps.Reloader.Reindex(ctx, nil, "", false); err != nil {
 				log.Error("watch: reindex refused", "file", pf.plan, "err", err)
 			} else {
@@ -198,7 +198,7 @@ func displayAddr(a net.Addr) string {
 
 // watchFile calls changed whenever the file's content changes. It polls,
 // which also catches editors that replace the file instead of writing it.
-func watchFile(ctx context.Context, path string, every time.Duration, log *slog.Logger, changed func()) {
+func watchFile(ctx context.Context, path string, every time.Duration, changed func()) {
 	sum := func() [32]byte {
 		b, err := os.ReadFile(path)
 		if err != nil {
