@@ -67,7 +67,8 @@ var enStop = setOf(`who whom whose what which where when why how is are was were
 	division section office bureau handles handle handled handling charge responsible responsibility manages manage managed
 	deal deals dealing with please tell know want like would should will in-charge person people contact ask asking question
 	questions soma hall get find info information any some and or if be by from as up out help someone somebody anyone
-	take takes looks look after s city citys our`)
+	take takes looks look after s city citys our doing done going does tell me want wants need needs
+	time times hours open opens opening close closes closed much many cost costs price`)
 
 var contactWords = setOf(`問い合わせ 問合せ お問い合わせ 問い合わせ先 先 連絡先 連絡 電話 電話番号 番号 住所 窓口 市役所 役所 市 相馬市 担当
 	どこ 教える 知る 何 です ます contact phone telephone number address call city hall where office desk enquiry enquiries
