@@ -1,0 +1,234 @@
+package bot_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"planbot/bot"
+	"planbot/data"
+	"planbot/data/versions"
+	"planbot/index"
+)
+
+var lexicon = sync.OnceValues(index.DefaultLexicon)
+
+// service is a real planbot HTTP service on the embedded plan with its
+// own version store.
+type service struct {
+	*httptest.Server
+	reloader *index.Reloader
+}
+
+func newService(t *testing.T, token string, limiter bot.Limiter) *service {
+	t.Helper()
+	lex, err := lexicon()
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := versions.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &index.Reloader{Live: &index.Live{}, Lexicon: lex, Store: store}
+	if _, err := r.Boot(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(bot.NewServer(bot.Deps{Live: r.Live, Reloader: r, AdminToken: token, Limiter: limiter}))
+	t.Cleanup(srv.Close)
+	return &service{Server: srv, reloader: r}
+}
+
+func (s *service) do(t *testing.T, method, path, token string, body []byte) (int, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(method, s.URL+path, bytes.NewReader(body))
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+func (s *service) ask(t *testing.T, q string) index.Answer {
+	t.Helper()
+	code, b := s.do(t, "GET", "/api/ask?q="+url.QueryEscape(q), "", nil)
+	if code != http.StatusOK {
+		t.Fatalf("ask %q: %d %s", q, code, b)
+	}
+	var a index.Answer
+	if err := json.Unmarshal(b, &a); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func TestAskAPI(t *testing.T) {
+	s := newService(t, "", nil)
+	if a := s.ask(t, "ハザードマップの担当は？"); a.Intent != index.IntentWho || a.Answers[0].Departments[0] != "地域防災対策室" || a.Plan.Updated != "2023-10-17" {
+		t.Errorf("ja: %+v", a)
+	}
+	if a := s.ask(t, "who handles hazard maps?"); a.Lang != "en" || !strings.HasPrefix(a.Text, "Community Disaster Prevention Office") {
+		t.Errorf("en: %+v", a)
+	}
+	if a := s.ask(t, "今日の天気は？"); a.Intent != index.IntentNotCovered || len(a.Answers) != 0 {
+		t.Errorf("not covered: %+v", a)
+	}
+	if code, _ := s.do(t, "GET", "/api/ask", "", nil); code != http.StatusBadRequest {
+		t.Errorf("missing q: %d", code)
+	}
+	if code, _ := s.do(t, "GET", "/api/ask?q="+strings.Repeat("あ", 501), "", nil); code != http.StatusRequestEntityTooLarge {
+		t.Errorf("long q: %d", code)
+	}
+	for path, want := range map[string]string{"/": "text/html", "/static/app.js": "javascript", "/static/style.css": "text/css", "/healthz": "text/plain"} {
+		resp, err := http.Get(s.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Type"), want) {
+			t.Errorf("%s: %d %s", path, resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+	}
+	code, body := s.do(t, "GET", "/metrics", "", nil)
+	if code != 200 || !strings.Contains(string(body), `planbot_requests_total{channel="web",status="200"}`) ||
+		!strings.Contains(string(body), "planbot_not_covered_total 1") {
+		t.Errorf("metrics: %d\n%s", code, body)
+	}
+}
+
+func TestReady(t *testing.T) {
+	live := &index.Live{}
+	srv := httptest.NewServer(bot.NewServer(bot.Deps{Live: live}))
+	defer srv.Close()
+	resp, _ := http.Get(srv.URL + "/readyz")
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("readyz before load: %d", resp.StatusCode)
+	}
+	lex, _ := lexicon()
+	ix, _ := index.New(data.Default(), lex)
+	live.Swap(ix)
+	resp, _ = http.Get(srv.URL + "/readyz")
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("readyz after load: %d", resp.StatusCode)
+	}
+}
+
+func TestRateLimit(t *testing.T) {
+	s := newService(t, "", &bot.MemLimiter{Rate: 1, Burst: 2})
+	codes := []int{}
+	for range 3 {
+		code, _ := s.do(t, "GET", "/api/ask?q=x", "", nil)
+		codes = append(codes, code)
+	}
+	if codes[0] != 200 || codes[1] != 200 || codes[2] != http.StatusTooManyRequests {
+		t.Errorf("codes = %v", codes)
+	}
+}
+
+func TestFeedbackAndUnanswered(t *testing.T) {
+	s := newService(t, "tok", nil)
+	for _, helpful := range []bool{true, true, false} {
+		b, _ := json.Marshal(map[string]any{"id": "1.1.1.1", "helpful": helpful})
+		if code, _ := s.do(t, "POST", "/api/feedback", "", b); code != http.StatusNoContent {
+			t.Fatalf("feedback: %d", code)
+		}
+	}
+	if code, _ := s.do(t, "POST", "/api/feedback", "", []byte(`{"helpful":true}`)); code != http.StatusBadRequest {
+		t.Errorf("feedback without id: %d", code)
+	}
+	_, b := s.do(t, "GET", "/admin/feedback", "tok", nil)
+	if !strings.Contains(string(b), `"1.1.1.1":{"helpful":2,"not_helpful":1}`) {
+		t.Errorf("feedback counts: %s", b)
+	}
+	s.ask(t, "おすすめのラーメン屋")
+	_, b = s.do(t, "GET", "/admin/unanswered", "tok", nil)
+	var qs []bot.Question
+	if json.Unmarshal(b, &qs); len(qs) != 1 || qs[0].Text != "おすすめのラーメン屋" || qs[0].At.IsZero() {
+		t.Errorf("unanswered: %s", b)
+	}
+}
+
+func TestAdmin(t *testing.T) {
+	off := newService(t, "", nil)
+	for _, p := range []string{"/admin", "/admin/status"} {
+		if code, _ := off.do(t, "GET", p, "", nil); code != http.StatusNotFound {
+			t.Errorf("admin off: %s → %d", p, code)
+		}
+	}
+	s := newService(t, "tok", nil)
+	renamed := bytes.Replace(data.DefaultText(), []byte(" 地域防災対策室\n"), []byte(" 危機管理課\n"), 1)
+	for _, tok := range []string{"", "wrong"} {
+		if code, _ := s.do(t, "POST", "/admin/reindex", tok, renamed); code != http.StatusUnauthorized {
+			t.Errorf("token %q: %d", tok, code)
+		}
+	}
+	if a := s.ask(t, "ハザードマップ"); a.Answers[0].Departments[0] != "地域防災対策室" {
+		t.Fatalf("unauthorised reindex changed answers: %v", a.Answers[0].Departments)
+	}
+	code, b := s.do(t, "POST", "/admin/reindex", "tok", renamed)
+	var rep index.Report
+	if code != 200 || json.Unmarshal(b, &rep) != nil || len(rep.Diff.Changed) != 1 || !strings.Contains(rep.Text, "危機管理課") {
+		t.Fatalf("reindex: %d %s", code, b)
+	}
+	if a := s.ask(t, "ハザードマップ"); a.Answers[0].Departments[0] != "危機管理課" {
+		t.Errorf("after reindex: %v", a.Answers[0].Departments)
+	}
+	code, b = s.do(t, "POST", "/admin/reindex", "tok", []byte("T\n1 方針\n(1)施策\n取組\n実施内容 担当課\n"))
+	if code != http.StatusUnprocessableEntity || !strings.Contains(string(b), `"line":5`) {
+		t.Errorf("broken plan: %d %s", code, b)
+	}
+	tiny := []byte("T\n1 方針\n(1)施策\n取組\n実施内容 担当課\n道路を直す。 土木課\n")
+	if code, _ := s.do(t, "POST", "/admin/reindex", "tok", tiny); code != http.StatusConflict {
+		t.Errorf("tiny without force: %d", code)
+	}
+	if a := s.ask(t, "ハザードマップ"); a.Answers[0].Departments[0] != "危機管理課" {
+		t.Errorf("refused reindexes changed answers: %v", a.Answers[0].Departments)
+	}
+	if code, _ := s.do(t, "POST", "/admin/reindex?force=1", "tok", tiny); code != http.StatusOK {
+		t.Errorf("tiny with force: %d", code)
+	}
+	code, b = s.do(t, "GET", "/admin/versions", "tok", nil)
+	var vs []versions.Version
+	if code != 200 || json.Unmarshal(b, &vs) != nil || len(vs) != 3 {
+		t.Fatalf("versions: %d %s", code, b)
+	}
+	if code, b := s.do(t, "POST", "/admin/rollback?version="+vs[0].ID, "tok", nil); code != 200 {
+		t.Fatalf("rollback: %d %s", code, b)
+	}
+	if a := s.ask(t, "ハザードマップ"); a.Answers[0].Departments[0] != "地域防災対策室" {
+		t.Errorf("after rollback: %v", a.Answers[0].Departments)
+	}
+	if code, _ := s.do(t, "POST", "/admin/rollback?version=0099-00000000", "tok", nil); code != http.StatusNotFound {
+		t.Errorf("unknown version: %d", code)
+	}
+	// An empty body reloads the configured plan file.
+	file := filepath.Join(t.TempDir(), "plan.txt")
+	os.WriteFile(file, renamed, 0o644)
+	s.reloader.PlanFile = file
+	if code, b := s.do(t, "POST", "/admin/reindex", "tok", nil); code != 200 {
+		t.Fatalf("reload file: %d %s", code, b)
+	}
+	if a := s.ask(t, "ハザードマップ"); a.Answers[0].Departments[0] != "危機管理課" {
+		t.Errorf("after reloading the file: %v", a.Answers[0].Departments)
+	}
+	code, b = s.do(t, "GET", "/admin/status", "tok", nil)
+	if code != 200 || !strings.Contains(string(b), `"updated":"2023-10-17"`) {
+		t.Errorf("status: %d %s", code, b)
+	}
+}
