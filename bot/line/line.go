@@ -1,0 +1,378 @@
+// Package line is the LINE official account channel: a webhook that
+// verifies LINE's signature, answers residents' questions from the answer
+// model and replies through the Messaging API, within LINE's limits.
+package line
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+	"unicode/utf16"
+
+	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
+	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
+
+	"planbot/bot/chat"
+	"planbot/index"
+)
+
+// Config configures the channel; ChannelSecret and AccessToken come from
+// the LINE Developers console.
+type Config struct {
+	ChannelSecret string
+	AccessToken   string
+	APIBaseURL    string        // default https://api.line.me (tests, proxies)
+	Workers       int           // default 4
+	Queue         int           // events waiting for a worker; default 64
+	DedupTTL      time.Duration // default 15 minutes
+	APITimeout    time.Duration // default 10 seconds
+}
+
+// Deps are the shared services the channel uses.
+type Deps struct {
+	Asker    chat.Asker
+	Dedup    chat.Deduper
+	Feedback chat.Feedback
+	Metrics  chat.Metrics
+	Logger   *slog.Logger
+}
+
+// maxBody caps a webhook request.
+const maxBody = 1 << 20
+
+// Bot handles LINE webhooks. Create it with New.
+type Bot struct {
+	cfg  Config
+	deps Deps
+	api  *messaging_api.MessagingApiAPI
+
+	mu     sync.RWMutex // guards closed and sends on jobs
+	closed bool
+	jobs   chan webhook.EventInterface
+	wg     sync.WaitGroup
+	ctx    context.Context // outlives requests; cancelled when Close gives up
+	cancel context.CancelFunc
+}
+
+// New checks the configuration and starts the workers.
+func New(cfg Config, deps Deps) (*Bot, error) {
+	if cfg.ChannelSecret == "" || cfg.AccessToken == "" {
+		return nil, errors.New("line: channel secret and access token are required")
+	}
+	if deps.Asker == nil {
+		return nil, errors.New("line: no Asker")
+	}
+	cfg.Workers = defaultInt(cfg.Workers, 4)
+	cfg.Queue = defaultInt(cfg.Queue, 64)
+	if cfg.DedupTTL <= 0 {
+		cfg.DedupTTL = 15 * time.Minute
+	}
+	if cfg.APITimeout <= 0 {
+		cfg.APITimeout = 10 * time.Second
+	}
+	if deps.Dedup == nil {
+		deps.Dedup = chat.NewMemDeduper()
+	}
+	if deps.Feedback == nil {
+		deps.Feedback = chat.NewMemFeedback()
+	}
+	if deps.Metrics == nil {
+		deps.Metrics = chat.Nop{}
+	}
+	if deps.Logger == nil {
+		deps.Logger = slog.New(slog.DiscardHandler)
+	}
+	opts := []messaging_api.MessagingApiAPIOption{messaging_api.WithHTTPClient(&http.Client{Timeout: cfg.APITimeout})}
+	if cfg.APIBaseURL != "" {
+		opts = append(opts, messaging_api.WithEndpoint(cfg.APIBaseURL))
+	}
+	api, err := messaging_api.NewMessagingApiAPI(cfg.AccessToken, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("line: %w", err)
+	}
+	b := &Bot{cfg: cfg, deps: deps, api: api, jobs: make(chan webhook.EventInterface, cfg.Queue)}
+	b.ctx, b.cancel = context.WithCancel(context.Background())
+	for range cfg.Workers {
+		b.wg.Add(1)
+		go b.work()
+	}
+	return b, nil
+}
+
+func defaultInt(v, def int) int {
+	if v <= 0 {
+		return def
+	}
+	return v
+}
+
+// ServeHTTP is the webhook: it verifies the signature over the raw body
+// before anything else, queues the events and answers 200 at once, well
+// within LINE's two seconds.
+func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	status := b.serve(w, r)
+	b.deps.Metrics.Request("line", strconv.Itoa(status))
+}
+
+func (b *Bot) serve(w http.ResponseWriter, r *http.Request) int {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			return http.StatusRequestEntityTooLarge
+		}
+		http.Error(w, "cannot read body", http.StatusBadRequest)
+		return http.StatusBadRequest
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	cb, err := webhook.ParseRequest(b.cfg.ChannelSecret, r)
+	switch {
+	case errors.Is(err, webhook.ErrInvalidSignature):
+		b.deps.Logger.Warn("line: rejected request with a missing or bad signature", "remote", r.RemoteAddr)
+		http.Error(w, "invalid signature", http.StatusBadRequest)
+		return http.StatusBadRequest
+	case err != nil:
+		b.deps.Logger.Warn("line: malformed webhook body", "err", err.Error()[:min(len(err.Error()), 200)])
+		http.Error(w, "malformed body", http.StatusBadRequest)
+		return http.StatusBadRequest
+	}
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	if b.closed {
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		return http.StatusServiceUnavailable
+	}
+	for _, ev := range cb.Events {
+		select {
+		case b.jobs <- ev:
+		default:
+			b.deps.Metrics.Dropped("line", "queue_full")
+			b.deps.Logger.Warn("line: worker queue full, event dropped", "type", ev.GetType())
+		}
+	}
+	w.WriteHeader(http.StatusOK)
+	return http.StatusOK
+}
+
+// Close stops accepting events and waits for the queued ones, until ctx
+// ends; then it abandons the rest.
+func (b *Bot) Close(ctx context.Context) error {
+	b.mu.Lock()
+	if !b.closed {
+		b.closed = true
+		close(b.jobs)
+	}
+	b.mu.Unlock()
+	done := make(chan struct{})
+	go func() { b.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		b.cancel()
+		return nil
+	case <-ctx.Done():
+		b.cancel()
+		<-done
+		return fmt.Errorf("line: close: %w", ctx.Err())
+	}
+}
+
+func (b *Bot) work() {
+	defer b.wg.Done()
+	for ev := range b.jobs {
+		b.handle(b.ctx, ev)
+	}
+}
+
+// event is what every handled event shares.
+type event struct {
+	id, replyToken string
+	mode           webhook.EventMode
+	redelivery     bool
+	source         webhook.SourceInterface
+}
+
+func common(ev webhook.EventInterface) (event, bool) {
+	switch e := ev.(type) {
+	case webhook.MessageEvent:
+		return event{e.WebhookEventId, e.ReplyToken, e.Mode, redelivered(e.DeliveryContext), e.Source}, true
+	case webhook.PostbackEvent:
+		return event{e.WebhookEventId, e.ReplyToken, e.Mode, redelivered(e.DeliveryContext), e.Source}, true
+	case webhook.FollowEvent:
+		return event{e.WebhookEventId, e.ReplyToken, e.Mode, redelivered(e.DeliveryContext), e.Source}, true
+	}
+	return event{}, false
+}
+
+func redelivered(dc *webhook.DeliveryContext) bool { return dc != nil && dc.IsRedelivery }
+
+// handle answers one event. It never panics on LINE's input: unknown
+// events are ignored.
+func (b *Bot) handle(ctx context.Context, ev webhook.EventInterface) {
+	c, ok := common(ev)
+	if !ok || c.mode == webhook.EventMode_STANDBY || c.replyToken == "" {
+		return
+	}
+	if c.id != "" && b.deps.Dedup.Seen(ctx, "line:"+c.id, b.cfg.DedupTTL) {
+		b.deps.Metrics.Dropped("line", "duplicate")
+		b.deps.Logger.Info("line: duplicate event ignored", "event", c.id, "redelivery", c.redelivery)
+		return
+	}
+	var msgs []messaging_api.MessageInterface
+	switch e := ev.(type) {
+	case webhook.MessageEvent:
+		msgs = b.onMessage(e, c)
+	case webhook.PostbackEvent:
+		msgs = b.onPostback(ctx, e)
+	case webhook.FollowEvent:
+		msgs = b.answerMessages(b.ask("help"), 0)
+	}
+	if len(msgs) > 0 {
+		b.reply(c.replyToken, msgs)
+	}
+}
+
+func (b *Bot) onMessage(e webhook.MessageEvent, c event) []messaging_api.MessageInterface {
+	text, ok := e.Message.(webhook.TextMessageContent)
+	if !inConversation(c.source) {
+		// In groups and rooms the bot speaks only when mentioned.
+		if !ok || !mentionsSelf(text.Mention) {
+			return nil
+		}
+		text.Text = stripMentions(text.Text, text.Mention)
+	}
+	if !ok {
+		return []messaging_api.MessageInterface{guide()}
+	}
+	return b.answerMessages(b.ask(text.Text), 0)
+}
+
+func (b *Bot) ask(q string) index.Answer {
+	start := time.Now()
+	a, err := b.deps.Asker.Ask(q)
+	if err != nil {
+		b.deps.Logger.Error("line: ask", "err", err)
+	}
+	b.deps.Metrics.Answered("line", a, time.Since(start))
+	return a
+}
+
+// Postback data are URL queries: a=more&q=…&n=1 or a=fb&id=…&v=1.
+func (b *Bot) onPostback(ctx context.Context, e webhook.PostbackEvent) []messaging_api.MessageInterface {
+	if e.Postback == nil {
+		return nil
+	}
+	v, err := url.ParseQuery(e.Postback.Data)
+	if err != nil {
+		return nil
+	}
+	switch v.Get("a") {
+	case "more":
+		n, _ := strconv.Atoi(v.Get("n"))
+		return b.answerMessages(b.ask(v.Get("q")), max(n, 1))
+	case "fb":
+		helpful := v.Get("v") == "1"
+		if err := b.deps.Feedback.Vote(ctx, v.Get("id"), helpful); err != nil {
+			b.deps.Logger.Error("line: feedback", "err", err)
+		}
+		return []messaging_api.MessageInterface{messaging_api.TextMessage{Text: thanksFor(v.Get("l"))}}
+	}
+	return nil
+}
+
+func thanksFor(lang string) string {
+	if lang == index.English {
+		return "Thank you for your feedback."
+	}
+	return "ご意見ありがとうございました。今後の改善に役立てます。"
+}
+
+func guide() messaging_api.MessageInterface {
+	return messaging_api.TextMessage{Text: "文字で質問してください。例:「ハザードマップの担当は？」\nPlease type your question, e.g. \"who handles hazard maps?\""}
+}
+
+// inConversation reports a one-to-one chat; groups and rooms are not.
+func inConversation(s webhook.SourceInterface) bool {
+	switch s.(type) {
+	case webhook.GroupSource, webhook.RoomSource:
+		return false
+	}
+	return true
+}
+
+func mentionsSelf(m *webhook.Mention) bool {
+	if m == nil {
+		return false
+	}
+	for _, me := range m.Mentionees {
+		if u, ok := me.(webhook.UserMentionee); ok && u.IsSelf {
+			return true
+		}
+	}
+	return false
+}
+
+// stripMentions removes the mention spans; LINE counts their index and
+// length in UTF-16 code units.
+func stripMentions(text string, m *webhook.Mention) string {
+	if m == nil {
+		return text
+	}
+	u := utf16.Encode([]rune(text))
+	cut := make([]bool, len(u))
+	for _, me := range m.Mentionees {
+		var idx, n int32
+		switch x := me.(type) {
+		case webhook.UserMentionee:
+			idx, n = x.Index, x.Length
+		case webhook.AllMentionee:
+			idx, n = x.Index, x.Length
+		default:
+			continue
+		}
+		for i := idx; i < idx+n && int(i) < len(u) && i >= 0; i++ {
+			cut[i] = true
+		}
+	}
+	var keep []uint16
+	for i, c := range u {
+		if !cut[i] {
+			keep = append(keep, c)
+		}
+	}
+	return string(utf16.Decode(keep))
+}
+
+// reply sends the messages; API errors are logged with the status and
+// LINE's request ID, never retried (a reply token is single-use).
+func (b *Bot) reply(token string, msgs []messaging_api.MessageInterface) {
+	res, _, err := b.api.ReplyMessageWithHttpInfo(&messaging_api.ReplyMessageRequest{ReplyToken: token, Messages: msgs})
+	if res != nil && res.Body != nil {
+		defer res.Body.Close()
+	}
+	if err == nil {
+		return
+	}
+	status, requestID := 0, ""
+	if res != nil {
+		status, requestID = res.StatusCode, res.Header.Get("X-Line-Request-Id")
+	}
+	b.deps.Metrics.Dropped("line", "reply_failed")
+	b.deps.Logger.Error("line: reply failed", "status", status, "request_id", requestID, "err", clipErr(err))
+}
+
+func clipErr(err error) string {
+	s := err.Error()
+	if len(s) > 300 {
+		return s[:300] + "…"
+	}
+	return s
+}

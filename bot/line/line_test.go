@@ -1,0 +1,529 @@
+package line
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode/utf16"
+
+	"planbot/bot/chat"
+	"planbot/data"
+	"planbot/index"
+)
+
+const secret = "test-channel-secret"
+
+var live = sync.OnceValues(func() (*index.Live, error) {
+	lex, err := index.DefaultLexicon()
+	if err != nil {
+		return nil, err
+	}
+	ix, err := index.New(data.Default(), lex)
+	if err != nil {
+		return nil, err
+	}
+	return index.NewLive(ix), nil
+})
+
+// reply is one call the fake LINE API received.
+type reply struct {
+	Token    string           `json:"replyToken"`
+	Messages []map[string]any `json:"messages"`
+	auth     string
+}
+
+// fakeAPI is an httptest LINE Messaging API that records replies and
+// answers with status (or hangs while hang is open).
+type fakeAPI struct {
+	*httptest.Server
+	replies chan reply
+	status  int
+	hang    chan struct{}
+}
+
+func newFakeAPI(t testing.TB, status int) *fakeAPI {
+	f := &fakeAPI{replies: make(chan reply, 100), status: status}
+	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/v2/bot/message/reply" {
+			http.NotFound(w, r)
+			return
+		}
+		var rp reply
+		json.NewDecoder(r.Body).Decode(&rp)
+		rp.auth = r.Header.Get("Authorization")
+		if f.hang != nil {
+			select {
+			case <-f.hang:
+			case <-r.Context().Done():
+			}
+		}
+		f.replies <- rp
+		w.Header().Set("X-Line-Request-Id", "req-123")
+		w.WriteHeader(f.status)
+		if f.status == 200 {
+			w.Write([]byte(`{"sentMessages":[]}`))
+		} else {
+			w.Write([]byte(`{"message":"fake failure"}`))
+		}
+	}))
+	t.Cleanup(f.Close)
+	return f
+}
+
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func newBot(t testing.TB, api *fakeAPI, cfg Config) (*Bot, *chat.MemFeedback, *logBuffer) {
+	t.Helper()
+	lv, err := live()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.ChannelSecret, cfg.AccessToken, cfg.APIBaseURL = secret, "test-token", api.URL
+	fb := chat.NewMemFeedback()
+	logs := &logBuffer{}
+	b, err := New(cfg, Deps{Asker: lv, Feedback: fb, Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close(context.Background()) })
+	return b, fb, logs
+}
+
+func sign(body []byte) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write(body)
+	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
+}
+
+func post(b *Bot, body []byte, signature string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest("POST", "/line/webhook", bytes.NewReader(body))
+	if signature != "" {
+		req.Header.Set("x-line-signature", signature)
+	}
+	rec := httptest.NewRecorder()
+	b.ServeHTTP(rec, req)
+	return rec
+}
+
+// collect waits for n replies, then makes sure no more arrive.
+func collect(t *testing.T, api *fakeAPI, n int) map[string]reply {
+	t.Helper()
+	got := map[string]reply{}
+	for len(got) < n {
+		select {
+		case r := <-api.replies:
+			got[r.Token] = r
+		case <-time.After(10 * time.Second):
+			t.Fatalf("got %d replies, want %d", len(got), n)
+		}
+	}
+	select {
+	case r := <-api.replies:
+		t.Fatalf("unexpected extra reply %+v", r)
+	case <-time.After(200 * time.Millisecond):
+	}
+	return got
+}
+
+func textEvent(id, token, text string) string {
+	return fmt.Sprintf(`{"type":"message","mode":"active","timestamp":1,"webhookEventId":%q,"deliveryContext":{"isRedelivery":false},
+		"replyToken":%q,"source":{"type":"user","userId":"U1"},"message":{"type":"text","id":"1","text":%q,"quoteToken":"q"}}`, id, token, text)
+}
+
+func body(events ...string) []byte {
+	return []byte(`{"destination":"Ubot","events":[` + strings.Join(events, ",") + `]}`)
+}
+
+// TestSDKSample sends the SDK's own sample body of 36 events: once as
+// published (events sharing a webhookEventId are answered once), and once
+// with every event given its own ID (every event with a reply token in
+// active mode is answered).
+func TestSDKSample(t *testing.T) {
+	sample, err := os.ReadFile("testdata/sdk-webhook-sample.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Destination string           `json:"destination"`
+		Events      []map[string]any `json:"events"`
+	}
+	if err := json.Unmarshal(sample, &doc); err != nil {
+		t.Fatal(err)
+	}
+	// Which events should get a reply: message (text in a user chat or
+	// mentioning the bot in a group; other content gets the guide), our
+	// postbacks and follow, in active mode, with a reply token.
+	want := map[string]string{} // reply token → expected first message type
+	// As published, with one worker in order: the first handled event of
+	// each webhookEventId claims it, later ones are duplicates.
+	claimed := map[string]bool{}
+	publishedReplies := 0
+	for i, ev := range doc.Events {
+		token, _ := ev["replyToken"].(string)
+		id, _ := ev["webhookEventId"].(string)
+		if token == "" || ev["mode"] != "active" {
+			continue
+		}
+		handled := ev["type"] == "message" || ev["type"] == "postback" || ev["type"] == "follow"
+		first := handled && !claimed[id]
+		if handled {
+			claimed[id] = true
+		}
+		kind := ""
+		switch ev["type"] {
+		case "message":
+			msg := ev["message"].(map[string]any)
+			src := ev["source"].(map[string]any)
+			if src["type"] != "user" {
+				mention, _ := msg["mention"].(map[string]any)
+				mentionees, _ := mention["mentionees"].([]any)
+				self := false
+				for _, m := range mentionees {
+					if mm := m.(map[string]any); mm["isSelf"] == true {
+						self = true
+					}
+				}
+				if !self {
+					continue
+				}
+			}
+			kind = "text"
+			if msg["type"] == "text" {
+				kind = "answer"
+			}
+		case "postback":
+			// Postbacks of other apps' buttons (the sample's action=buyItem…)
+			// are not ours to answer.
+			if data, _ := ev["postback"].(map[string]any)["data"].(string); !strings.HasPrefix(data, "a=") {
+				continue
+			}
+			kind = "postback"
+		case "follow":
+			kind = "text"
+		default:
+			continue
+		}
+		want[fmt.Sprintf("%s#%d", token, i)] = kind
+		if first {
+			publishedReplies++
+		}
+	}
+
+	t.Run("as published", func(t *testing.T) {
+		api := newFakeAPI(t, 200)
+		b, _, _ := newBot(t, api, Config{Workers: 1})
+		if rec := post(b, sample, sign(sample)); rec.Code != 200 {
+			t.Fatalf("status %d", rec.Code)
+		}
+		if publishedReplies == 0 {
+			t.Fatal("the sample has no event to answer")
+		}
+		collect(t, api, publishedReplies)
+	})
+
+	t.Run("unique ids", func(t *testing.T) {
+		for i, ev := range doc.Events {
+			ev["webhookEventId"] = fmt.Sprintf("01UNIQUE%04d", i)
+			if tok, ok := ev["replyToken"].(string); ok && tok != "" {
+				ev["replyToken"] = fmt.Sprintf("%s#%d", tok, i)
+			}
+		}
+		uniq, _ := json.Marshal(doc)
+		api := newFakeAPI(t, 200)
+		b, _, logs := newBot(t, api, Config{})
+		if rec := post(b, uniq, sign(uniq)); rec.Code != 200 {
+			t.Fatalf("status %d", rec.Code)
+		}
+		got := collect(t, api, len(want))
+		if len(want) < 10 {
+			t.Fatalf("only %d answerable events in the sample", len(want))
+		}
+		for token, kind := range want {
+			r, ok := got[token]
+			if !ok {
+				t.Errorf("no reply to %s (%s)", token, kind)
+				continue
+			}
+			checkLimits(t, r)
+			if r.auth != "Bearer test-token" {
+				t.Errorf("authorization %q", r.auth)
+			}
+			if kind == "answer" && r.Messages[0]["type"] != "flex" && r.Messages[0]["type"] != "text" {
+				t.Errorf("%s: answer type %v", token, r.Messages[0]["type"])
+			}
+		}
+		if strings.Contains(logs.String(), "level=ERROR") {
+			t.Errorf("errors logged:\n%s", logs.String())
+		}
+	})
+}
+
+// checkLimits asserts LINE's limits on a reply.
+func checkLimits(t *testing.T, r reply) {
+	t.Helper()
+	if len(r.Messages) == 0 || len(r.Messages) > maxMessages {
+		t.Errorf("%s: %d messages", r.Token, len(r.Messages))
+	}
+	for _, m := range r.Messages {
+		if s, ok := m["text"].(string); ok && len(utf16.Encode([]rune(s))) > maxTextUnits {
+			t.Errorf("%s: text of %d units", r.Token, len(utf16.Encode([]rune(s))))
+		}
+		if s, ok := m["altText"].(string); ok && (s == "" || len([]rune(s)) > maxAltText) {
+			t.Errorf("%s: altText %q", r.Token, s)
+		}
+		qr, _ := m["quickReply"].(map[string]any)
+		if qr == nil {
+			continue
+		}
+		items := qr["items"].([]any)
+		if len(items) > maxQuickReply {
+			t.Errorf("%s: %d quick replies", r.Token, len(items))
+		}
+		for _, it := range items {
+			item := it.(map[string]any)
+			act := item["action"].(map[string]any)
+			if item["type"] != "action" || len([]rune(act["label"].(string))) > maxLabel || act["type"] == nil {
+				t.Errorf("%s: quick reply %v", r.Token, item)
+			}
+		}
+	}
+}
+
+func TestAnswerReply(t *testing.T) {
+	api := newFakeAPI(t, 200)
+	b, fb, _ := newBot(t, api, Config{})
+	post(b, body(textEvent("e1", "t1", "ハザードマップの担当は？"), textEvent("e2", "t2", "who handles hazard maps?"),
+		textEvent("e3", "t3", "今日の天気は？")), "")
+	if got := len(api.replies); got != 0 {
+		t.Fatalf("unsigned request answered %d times", got)
+	}
+	bd := body(textEvent("e1", "t1", "ハザードマップの担当は？"), textEvent("e2", "t2", "who handles hazard maps?"),
+		textEvent("e3", "t3", "今日の天気は？"))
+	if rec := post(b, bd, sign(bd)); rec.Code != 200 {
+		t.Fatal(rec.Code)
+	}
+	got := collect(t, api, 3)
+	ja, _ := json.Marshal(got["t1"].Messages[0])
+	for _, want := range []string{`"type":"flex"`, `地域防災対策室`, `ハザードマップ`, `更新日 2023-10-17`, ` › `, `tel:0244-37-2120`, `"type":"postback"`} {
+		if !strings.Contains(string(ja), want) {
+			t.Errorf("ja reply lacks %s: %s", want, ja)
+		}
+	}
+	en, _ := json.Marshal(got["t2"].Messages[0])
+	if !strings.Contains(string(en), "Community Disaster Prevention Office (地域防災対策室)") || !strings.Contains(string(en), "Helpful") {
+		t.Errorf("en reply: %s", en)
+	}
+	nc := got["t3"].Messages[0]
+	if nc["type"] != "text" || !strings.Contains(nc["text"].(string), "0244-37-2120") {
+		t.Errorf("not covered reply: %v", nc)
+	}
+	for _, r := range got {
+		checkLimits(t, r)
+	}
+
+	// Postbacks: feedback is counted (no user ID), more results shows the next matches.
+	var fbData, moreData string
+	for _, it := range got["t1"].Messages[0]["quickReply"].(map[string]any)["items"].([]any) {
+		act := it.(map[string]any)["action"].(map[string]any)
+		if d, _ := act["data"].(string); strings.Contains(d, "a=fb") && strings.Contains(d, "v=1") {
+			fbData = d
+		} else if strings.Contains(d, "a=more") {
+			moreData = d
+		}
+	}
+	pb := func(id, token, data string) string {
+		return fmt.Sprintf(`{"type":"postback","mode":"active","timestamp":1,"webhookEventId":%q,"replyToken":%q,"source":{"type":"user","userId":"U1"},"postback":{"data":%q}}`, id, token, data)
+	}
+	events := []string{pb("p1", "t4", fbData)}
+	if moreData != "" {
+		events = append(events, pb("p2", "t5", moreData))
+	}
+	bd = body(events...)
+	post(b, bd, sign(bd))
+	got = collect(t, api, len(events))
+	counts, _ := fb.Counts(context.Background())
+	if counts["1.1.1.1"].Helpful != 1 {
+		t.Errorf("feedback counts %+v", counts)
+	}
+	if moreData != "" {
+		m, _ := json.Marshal(got["t5"].Messages[0])
+		if !strings.Contains(string(m), `"type":"flex"`) {
+			t.Errorf("more results: %s", m)
+		}
+	}
+}
+
+func TestGroupsNeedMention(t *testing.T) {
+	api := newFakeAPI(t, 200)
+	b, _, _ := newBot(t, api, Config{})
+	group := `{"type":"message","mode":"active","timestamp":1,"webhookEventId":"g1","replyToken":"tg1","source":{"type":"group","groupId":"G1","userId":"U1"},"message":{"type":"text","id":"1","text":"地方債","quoteToken":"q"}}`
+	mentioned := `{"type":"message","mode":"active","timestamp":1,"webhookEventId":"g2","replyToken":"tg2","source":{"type":"group","groupId":"G1","userId":"U1"},"message":{"type":"text","id":"2","text":"@planbot 地方債","quoteToken":"q","mention":{"mentionees":[{"index":0,"length":8,"type":"user","userId":"Ubot","isSelf":true}]}}}`
+	bd := body(group, mentioned)
+	post(b, bd, sign(bd))
+	got := collect(t, api, 1)
+	m, _ := json.Marshal(got["tg2"].Messages[0])
+	if !strings.Contains(string(m), "財政課") {
+		t.Errorf("mention reply: %s", m)
+	}
+}
+
+func TestRejects(t *testing.T) {
+	api := newFakeAPI(t, 200)
+	b, _, _ := newBot(t, api, Config{})
+	good := body(textEvent("r1", "tr1", "地方債"))
+	for name, tc := range map[string]struct {
+		body []byte
+		sig  string
+		code int
+	}{
+		"missing signature":         {good, "", 400},
+		"forged signature":          {good, base64.StdEncoding.EncodeToString([]byte("forged")), 400},
+		"signature of another body": {good, sign([]byte("{}")), 400},
+		"malformed json":            {[]byte(`{"events":[`), sign([]byte(`{"events":[`)), 400},
+		"oversized":                 {bytes.Repeat([]byte(" "), maxBody+1), "x", 413},
+		"verify call":               {[]byte(`{"destination":"U","events":[]}`), sign([]byte(`{"destination":"U","events":[]}`)), 200},
+	} {
+		if rec := post(b, tc.body, tc.sig); rec.Code != tc.code {
+			t.Errorf("%s: %d, want %d", name, rec.Code, tc.code)
+		}
+	}
+	select {
+	case r := <-api.replies:
+		t.Errorf("a rejected request was answered: %+v", r)
+	case <-time.After(200 * time.Millisecond):
+	}
+}
+
+func TestRedeliveryAndStandby(t *testing.T) {
+	api := newFakeAPI(t, 200)
+	b, _, _ := newBot(t, api, Config{})
+	first := body(textEvent("same", "a1", "地方債"))
+	post(b, first, sign(first))
+	collect(t, api, 1)
+	redelivered := body(strings.Replace(textEvent("same", "a2", "地方債"), `"isRedelivery":false`, `"isRedelivery":true`, 1))
+	noContext := body(strings.Replace(textEvent("same", "a3", "地方債"), `"deliveryContext":{"isRedelivery":false},`, "", 1))
+	standby := body(strings.Replace(textEvent("sb", "a4", "地方債"), `"mode":"active"`, `"mode":"standby"`, 1))
+	noToken := body(strings.Replace(textEvent("nt", "", "地方債"), `"replyToken":"",`, "", 1))
+	for _, bd := range [][]byte{redelivered, noContext, standby, noToken} {
+		if rec := post(b, bd, sign(bd)); rec.Code != 200 {
+			t.Errorf("status %d", rec.Code)
+		}
+	}
+	select {
+	case r := <-api.replies:
+		t.Errorf("answered a redelivery, standby or tokenless event: %+v", r.Token)
+	case <-time.After(300 * time.Millisecond):
+	}
+}
+
+func TestAPIFailures(t *testing.T) {
+	for _, status := range []int{400, 500} {
+		api := newFakeAPI(t, status)
+		b, _, logs := newBot(t, api, Config{})
+		bd := body(textEvent(fmt.Sprint("f", status), "tf", "地方債"))
+		if rec := post(b, bd, sign(bd)); rec.Code != 200 {
+			t.Errorf("status %d", rec.Code)
+		}
+		collect(t, api, 1)
+		b.Close(context.Background())
+		if l := logs.String(); !strings.Contains(l, fmt.Sprintf("status=%d", status)) || !strings.Contains(l, "request_id=req-123") {
+			t.Errorf("API %d not logged with status and request ID:\n%s", status, l)
+		}
+	}
+}
+
+// TestHangingAPIAndFullQueue: with the API hanging, the webhook still
+// answers at once, a full queue drops events with a log line instead of
+// blocking, and Close leaves no goroutine behind.
+func TestHangingAPIAndFullQueue(t *testing.T) {
+	before := runtime.NumGoroutine()
+	api := newFakeAPI(t, 200)
+	api.hang = make(chan struct{})
+	b, _, logs := newBot(t, api, Config{Workers: 1, Queue: 1, APITimeout: 500 * time.Millisecond})
+	var events []string
+	for i := range 5 {
+		events = append(events, textEvent(fmt.Sprint("h", i), fmt.Sprint("th", i), "地方債"))
+	}
+	bd := body(events...)
+	start := time.Now()
+	if rec := post(b, bd, sign(bd)); rec.Code != 200 || time.Since(start) > time.Second {
+		t.Fatalf("webhook took %v (status %d) with a hanging API", time.Since(start), rec.Code)
+	}
+	if !strings.Contains(logs.String(), "queue full") {
+		t.Errorf("no log line for dropped events:\n%s", logs.String())
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := b.Close(ctx); err != nil {
+		t.Errorf("close: %v", err)
+	}
+	close(api.hang)
+	api.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before+2 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before+2 {
+		t.Errorf("goroutines: %d before, %d after close", before, n)
+	}
+}
+
+func TestClipUnits(t *testing.T) {
+	s := strings.Repeat("𠮷", 3000) // 2 UTF-16 units each
+	c := clipUnits(s, maxTextUnits)
+	if n := len(utf16.Encode([]rune(c))); n > maxTextUnits || !strings.HasSuffix(c, "…") {
+		t.Errorf("clipped to %d units", n)
+	}
+	if clipUnits("short", 10) != "short" || label(strings.Repeat("あ", 30)) != strings.Repeat("あ", 19)+"…" {
+		t.Error("clip of short text changed it")
+	}
+	if d := morePostback(strings.Repeat("長い質問", 200), 1); len(d) > maxPostback {
+		t.Errorf("postback data %d bytes", len(d))
+	}
+}
+
+// BenchmarkWebhook is one signed webhook request end to end: verify,
+// answer, and reply to the fake API.
+func BenchmarkWebhook(b *testing.B) {
+	api := newFakeAPI(b, 200)
+	bot, _, _ := newBot(b, api, Config{Queue: 1024})
+	qs := []string{"ハザードマップの担当は？", "who handles hazard maps?", "ごみの分別", "今日の天気は？"}
+	i := 0
+	for b.Loop() {
+		bd := body(textEvent(fmt.Sprint("bench", i), fmt.Sprint("tb", i), qs[i%len(qs)]))
+		if rec := post(bot, bd, sign(bd)); rec.Code != 200 {
+			b.Fatal(rec.Code)
+		}
+		<-api.replies // the reply reached the fake LINE API
+		i++
+	}
+	bot.Close(context.Background())
+}

@@ -1,0 +1,205 @@
+package line
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+
+	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
+
+	"planbot/index"
+)
+
+// LINE's limits on a reply.
+const (
+	maxMessages    = 5
+	maxTextUnits   = 5000 // UTF-16 code units in a text message
+	maxAltText     = 400
+	maxQuickReply  = 13
+	maxLabel       = 20
+	maxPostback    = 300
+	maxCarousel    = 10
+	bubblesPerPage = 3 // matches shown per "more results"
+)
+
+// answerMessages renders an answer, starting at match from (0 for a new
+// question, later for "more results").
+func (b *Bot) answerMessages(a index.Answer, from int) []messaging_api.MessageInterface {
+	en := a.Lang == index.English
+	var msg messaging_api.MessageInterface
+	var next int
+	switch {
+	case a.Intent == index.IntentWho && from < len(a.Answers):
+		n := 1
+		if from > 0 {
+			n = bubblesPerPage
+		}
+		shown := a.Answers[from:min(len(a.Answers), from+n, from+maxCarousel)]
+		next = from + len(shown)
+		bubbles := make([]messaging_api.FlexBubble, len(shown))
+		for i, m := range shown {
+			bubbles[i] = bubble(a, m)
+		}
+		alt := clipUnits(a.Text, maxAltText)
+		if from > 0 {
+			alt = clipUnits(altFor(a, shown), maxAltText)
+		}
+		if len(bubbles) == 1 {
+			msg = &messaging_api.FlexMessage{AltText: alt, Contents: bubbles[0]}
+		} else {
+			msg = &messaging_api.FlexMessage{AltText: alt, Contents: messaging_api.FlexCarousel{Contents: bubbles}}
+		}
+	case a.Intent == index.IntentWho:
+		text := "これ以上の候補はありません。"
+		if en {
+			text = "There are no more results."
+		}
+		msg = &messaging_api.TextMessage{Text: text}
+	default: // department list, contact, greeting, help, thanks, not covered
+		msg = &messaging_api.TextMessage{Text: clipUnits(a.Text, maxTextUnits)}
+	}
+	qr := quickReplies(a, next)
+	switch m := msg.(type) {
+	case *messaging_api.FlexMessage:
+		m.QuickReply = qr
+		return []messaging_api.MessageInterface{*m}
+	case *messaging_api.TextMessage:
+		m.QuickReply = qr
+		return []messaging_api.MessageInterface{*m}
+	}
+	return nil
+}
+
+func altFor(a index.Answer, ms []index.Match) string {
+	var b strings.Builder
+	for _, m := range ms {
+		b.WriteString(deptHeader(a, m) + ": " + m.Content + "\n")
+	}
+	return b.String()
+}
+
+func deptHeader(a index.Answer, m index.Match) string {
+	if a.Lang != index.English {
+		return strings.Join(m.Departments, "・")
+	}
+	names := make([]string, len(m.Departments))
+	for i, d := range m.Departments {
+		names[i] = d
+		if i < len(m.DepartmentsEN) && m.DepartmentsEN[i] != "" {
+			names[i] = m.DepartmentsEN[i] + " (" + d + ")"
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// bubble shows one match: departments as the header, the action, its
+// place in the plan, and the plan's title and date. Flex values are set
+// explicitly: the SDK sends "flex": 0 when left at zero, which is the
+// right value only in the vertical boxes used here.
+func bubble(a index.Answer, m index.Match) messaging_api.FlexBubble {
+	en := a.Lang == index.English
+	source := "出典: " + a.Plan.Title + "（更新日 " + a.Plan.Updated + "）"
+	pathLabel := "分類: "
+	if en {
+		source = "Source: " + a.Plan.Title + " (updated " + a.Plan.Updated + ")"
+		pathLabel = "In the plan: "
+	}
+	text := func(s, size, color string, bold bool) messaging_api.FlexText {
+		t := messaging_api.FlexText{Text: clipUnits(s, 2000), Size: size, Color: color, Wrap: true, Flex: 0}
+		if bold {
+			t.Weight = messaging_api.FlexTextWEIGHT_BOLD
+		}
+		return t
+	}
+	return messaging_api.FlexBubble{
+		Header: &messaging_api.FlexBox{Layout: messaging_api.FlexBoxLAYOUT_VERTICAL, Flex: 0,
+			Contents: []messaging_api.FlexComponentInterface{text(deptHeader(a, m), "lg", "#0b6bcb", true)}},
+		Body: &messaging_api.FlexBox{Layout: messaging_api.FlexBoxLAYOUT_VERTICAL, Flex: 0, Spacing: "md",
+			Contents: []messaging_api.FlexComponentInterface{
+				text(m.Content, "md", "#1d2733", false),
+				messaging_api.FlexSeparator{},
+				text(pathLabel+m.Path(), "xs", "#5b6776", false),
+				text(source, "xxs", "#5b6776", false),
+			}},
+	}
+}
+
+// quickReplies offers related topics, more results, feedback on the top
+// match and a call to the contact desk, within LINE's 13 items.
+func quickReplies(a index.Answer, next int) *messaging_api.QuickReply {
+	en := a.Lang == index.English
+	var items []messaging_api.QuickReplyItem
+	add := func(act messaging_api.ActionInterface) {
+		if len(items) < maxQuickReply {
+			items = append(items, messaging_api.QuickReplyItem{Type: "action", Action: act})
+		}
+	}
+	if a.Intent == index.IntentWho && next > 0 {
+		top := a.Answers[next-1]
+		yes, no := "役に立った", "役に立たなかった"
+		if en {
+			yes, no = "Helpful", "Not helpful"
+		}
+		fb := func(v string) string {
+			return url.Values{"a": {"fb"}, "id": {top.ID}, "v": {v}, "l": {a.Lang}}.Encode()
+		}
+		add(&messaging_api.PostbackAction{Label: label("👍 " + yes), Data: fb("1"), DisplayText: yes})
+		add(&messaging_api.PostbackAction{Label: label("👎 " + no), Data: fb("0"), DisplayText: no})
+		if next < len(a.Answers) {
+			more := "ほかの候補"
+			if en {
+				more = "More results"
+			}
+			add(&messaging_api.PostbackAction{Label: label(more), Data: morePostback(a.Query, next), DisplayText: more})
+		}
+	}
+	if phone := a.Plan.Contact.Phone; phone != "" {
+		call := "電話で問い合わせ"
+		if en {
+			call = "Call the city"
+		}
+		add(&messaging_api.UriAction{Label: label(call), Uri: "tel:" + phone})
+	}
+	for _, r := range a.Related {
+		add(&messaging_api.MessageAction{Label: label(r), Text: r})
+	}
+	if len(items) == 0 {
+		return nil
+	}
+	return &messaging_api.QuickReply{Items: items}
+}
+
+// morePostback carries the question itself, clipped so the data stays
+// within LINE's 300 characters; no user identity is involved.
+func morePostback(q string, next int) string {
+	for r := []rune(q); ; r = r[:len(r)*3/4] {
+		d := url.Values{"a": {"more"}, "n": {strconv.Itoa(next)}, "q": {string(r)}}.Encode()
+		if len(d) <= maxPostback || len(r) == 0 {
+			return d
+		}
+	}
+}
+
+func label(s string) string {
+	if r := []rune(s); len(r) > maxLabel {
+		return string(r[:maxLabel-1]) + "…"
+	}
+	return s
+}
+
+// clipUnits cuts s to at most n UTF-16 code units, at a rune boundary.
+func clipUnits(s string, n int) string {
+	units := 0
+	for i, r := range s {
+		w := len(utf16.Encode([]rune{r}))
+		if units+w > n-1 {
+			if len(utf16.Encode([]rune(s))) <= n {
+				return s
+			}
+			return s[:i] + "…"
+		}
+		units += w
+	}
+	return s
+}
