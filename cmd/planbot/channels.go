@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"strings"
 
 	"planbot/bot"
 	"planbot/bot/chat"
 	"planbot/bot/line"
+	"planbot/bot/slack"
 )
 
 // setupChannels enables each chat channel whose credentials are set.
@@ -19,6 +22,38 @@ func setupChannels(ctx context.Context, a *app, d *bot.Deps, dedup chat.Deduper,
 		}
 		d.LINE = lb
 		a.closers = append(a.closers, lb.Close)
+		a.channels = append(a.channels, "line")
+	}
+	botToken, signing, appToken := getenv("SLACK_BOT_TOKEN"), getenv("SLACK_SIGNING_SECRET"), getenv("SLACK_APP_TOKEN")
+	if botToken == "" || (signing == "" && appToken == "") {
+		return nil
+	}
+	r := d.Reloader
+	sb, err := slack.New(slack.Config{BotToken: botToken, SigningSecret: signing, AppToken: appToken,
+		APIURL: getenv("SLACK_API_URL"), AdminUsers: strings.FieldsFunc(getenv("SLACK_ADMIN_USERS"), func(c rune) bool { return c == ',' || c == ' ' })},
+		slack.Deps{Asker: d.Asker(), Dedup: dedup, Feedback: d.Feedback, Metrics: d.Metrics, Logger: log,
+			Reindex: func(ctx context.Context) (string, error) {
+				rep, err := r.Reindex(ctx, nil, "slack", false)
+				if err != nil {
+					return "", err
+				}
+				return fmt.Sprintf("version %s (%d actions)\n%s", rep.Version.ID, rep.Version.Items, rep.Text), nil
+			}})
+	if err != nil {
+		return err
+	}
+	a.closers = append(a.closers, sb.Close)
+	if signing != "" {
+		d.Slack = &bot.SlackHandlers{Events: sb.Events(), Commands: sb.Commands(), Interactive: sb.Interactive()}
+		a.channels = append(a.channels, "slack-http")
+	}
+	if appToken != "" {
+		a.channels = append(a.channels, "slack-socket-mode")
+		go func() {
+			if err := sb.RunSocketMode(ctx); err != nil {
+				log.Error("slack socket mode", "err", err)
+			}
+		}()
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -117,7 +118,14 @@ func TestReindexVersionsRollback(t *testing.T) {
 func TestServe(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
-	e := env("PLANBOT_DATA_DIR", t.TempDir(), "PLANBOT_ADMIN_TOKEN", "tok", "PLANBOT_ADDR", "127.0.0.1:0")
+	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"ok":true,"user_id":"UBOT"}`)) // LINE and Slack APIs alike
+	}))
+	defer fake.Close()
+	e := env("PLANBOT_DATA_DIR", t.TempDir(), "PLANBOT_ADMIN_TOKEN", "tok", "PLANBOT_ADDR", "127.0.0.1:0",
+		"LINE_CHANNEL_SECRET", "s", "LINE_CHANNEL_ACCESS_TOKEN", "t", "LINE_API_BASE_URL", fake.URL,
+		"SLACK_BOT_TOKEN", "xoxb-t", "SLACK_SIGNING_SECRET", "s", "SLACK_API_URL", fake.URL+"/")
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"serve"}, e, strings.NewReader(""), pw, io.Discard)
@@ -140,6 +148,17 @@ func TestServe(t *testing.T) {
 	resp.Body.Close()
 	if len(a.Answers) == 0 || a.Answers[0].Departments[0] != "財政課" {
 		t.Errorf("api/ask: %+v", a)
+	}
+	// The channels are on: unsigned requests are refused, not 404.
+	for path, want := range map[string]int{"/line/webhook": 400, "/slack/events": 401, "/slack/commands": 401} {
+		resp, err := http.Post(base+path, "application/json", strings.NewReader("{}"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("%s: %d, want %d", path, resp.StatusCode, want)
+		}
 	}
 	req, _ := http.NewRequest("POST", base+"/admin/reindex", strings.NewReader("T\n1 方針\n壊れた行\n"))
 	req.Header.Set("Authorization", "Bearer tok")

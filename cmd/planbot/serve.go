@@ -66,7 +66,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	fmt.Fprintf(stdout, "planbot: web chat at http://%s/\n", displayAddr(ln.Addr()))
 	log.Info("serving", "addr", ln.Addr().String(), "version", app.deps.Reloader.Current().ID,
-		"line", app.deps.LINE != nil, "slack", app.deps.Slack != nil, "admin", app.deps.AdminToken != "", "redis", app.redis != nil)
+		"channels", append([]string{"web"}, app.channels...), "admin", app.deps.AdminToken != "", "redis", app.redis != nil)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -86,9 +86,10 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 
 // app is the wired service: its handler dependencies and what to stop.
 type app struct {
-	deps    bot.Deps
-	redis   *redisstore.Store
-	closers []func(context.Context) error
+	deps     bot.Deps
+	redis    *redisstore.Store
+	channels []string // enabled chat channels besides the web chat
+	closers  []func(context.Context) error
 }
 
 func (a *app) drain(ctx context.Context) error {
