@@ -1,6 +1,7 @@
 package index
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"sync"
@@ -137,5 +138,21 @@ func BenchmarkBuild10k(b *testing.B) {
 			b.Fatal(err)
 		}
 		ix.Close()
+	}
+}
+
+// BenchmarkReindex is one admin reindex of the seed plan through the
+// Reloader: parse, validate, diff, build the new index beside the old one,
+// swap, and store the version. It alternates between two texts so every
+// run changes the plan.
+func BenchmarkReindex(b *testing.B) {
+	r := newReloader(b, b.TempDir())
+	texts := [][]byte{smallerPlan(), data.DefaultText()}
+	i := 0
+	for b.Loop() {
+		if _, err := r.Reindex(context.Background(), texts[i%2], "bench", false); err != nil {
+			b.Fatal(err)
+		}
+		i++
 	}
 }

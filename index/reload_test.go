@@ -12,7 +12,7 @@ import (
 	"planbot/data/versions"
 )
 
-func newReloader(t *testing.T, dir string) *Reloader {
+func newReloader(t testing.TB, dir string) *Reloader {
 	t.Helper()
 	lex, err := DefaultLexicon()
 	if err != nil {

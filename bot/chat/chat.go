@@ -6,7 +6,9 @@ package chat
 
 import (
 	"context"
+	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"planbot/index"
@@ -53,32 +55,46 @@ func (Nop) Dropped(string, string)                       {}
 
 // MemDeduper is an in-process Deduper.
 type MemDeduper struct {
-	mu   sync.Mutex
-	seen map[string]time.Time // key -> expiry
-	now  func() time.Time
+	mu    sync.Mutex
+	seen  map[string]time.Time // key -> expiry
+	sweep int                  // size at which expired keys are next swept
+	now   func() time.Time
 }
+
+// minSweep is the size below which expired keys are left in place.
+const minSweep = 10000
 
 // NewMemDeduper returns an empty in-process Deduper.
 func NewMemDeduper() *MemDeduper {
-	return &MemDeduper{seen: map[string]time.Time{}, now: time.Now}
+	return &MemDeduper{seen: map[string]time.Time{}, sweep: minSweep, now: time.Now}
 }
 
 func (d *MemDeduper) Seen(_ context.Context, key string, ttl time.Duration) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	now := d.now()
-	if len(d.seen) > 10000 {
-		for k, exp := range d.seen {
-			if now.After(exp) {
-				delete(d.seen, k)
-			}
-		}
-	}
 	if exp, ok := d.seen[key]; ok && now.Before(exp) {
 		return true
 	}
 	d.seen[key] = now.Add(ttl)
+	if len(d.seen) >= d.sweep {
+		// Sweeping only when the map has doubled since the last sweep keeps
+		// the cost per call constant however many keys are live.
+		for k, exp := range d.seen {
+			if !now.Before(exp) {
+				delete(d.seen, k)
+			}
+		}
+		d.sweep = max(2*len(d.seen), minSweep)
+	}
 	return false
+}
+
+// Len reports how many keys are held, expired or not.
+func (d *MemDeduper) Len() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return len(d.seen)
 }
 
 // MemFeedback is an in-process Feedback.
@@ -111,4 +127,22 @@ func (f *MemFeedback) Counts(context.Context) (map[string]Votes, error) {
 		out[k] = v
 	}
 	return out, nil
+}
+
+// DropLog logs dropped work at most once a second, with the number dropped
+// since the last line, so a flood of drops cannot flood the log as well.
+// The zero value is ready to use.
+type DropLog struct {
+	n    atomic.Int64
+	last atomic.Int64 // Unix nanoseconds of the last line
+}
+
+// Drop counts one dropped piece of work and may log msg with args.
+func (d *DropLog) Drop(log *slog.Logger, msg string, args ...any) {
+	d.n.Add(1)
+	now, last := time.Now().UnixNano(), d.last.Load()
+	if now-last < int64(time.Second) || !d.last.CompareAndSwap(last, now) {
+		return
+	}
+	log.Warn(msg, append(args, "dropped", d.n.Swap(0))...)
 }

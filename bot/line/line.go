@@ -57,6 +57,7 @@ type Bot struct {
 	mu     sync.RWMutex // guards closed and sends on jobs
 	closed bool
 	jobs   chan webhook.EventInterface
+	drops  chat.DropLog
 	wg     sync.WaitGroup
 	ctx    context.Context // outlives requests; cancelled when Close gives up
 	cancel context.CancelFunc
@@ -156,7 +157,7 @@ func (b *Bot) serve(w http.ResponseWriter, r *http.Request) int {
 		case b.jobs <- ev:
 		default:
 			b.deps.Metrics.Dropped("line", "queue_full")
-			b.deps.Logger.Warn("line: worker queue full, event dropped", "type", ev.GetType())
+			b.drops.Drop(b.deps.Logger, "line: worker queue full, events dropped", "type", ev.GetType())
 		}
 	}
 	w.WriteHeader(http.StatusOK)

@@ -64,6 +64,7 @@ type Bot struct {
 	api    *slack.Client
 	self   string // the bot's user ID, from auth.test
 	slots  chan struct{}
+	drops  chat.DropLog
 	wg     sync.WaitGroup
 	ctx    context.Context // outlives requests
 	cancel context.CancelFunc
@@ -137,7 +138,7 @@ func (b *Bot) async(what string, work func(ctx context.Context)) {
 	case b.slots <- struct{}{}:
 	default:
 		b.deps.Metrics.Dropped("slack", "busy")
-		b.deps.Logger.Warn("slack: all workers busy, dropped", "what", what)
+		b.drops.Drop(b.deps.Logger, "slack: all workers busy, work dropped", "what", what)
 		return
 	}
 	b.wg.Add(1)

@@ -1,0 +1,89 @@
+package chat
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestMemDeduper(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	d := NewMemDeduper()
+	d.now = func() time.Time { return now }
+	if d.Seen(ctx, "a", time.Minute) {
+		t.Fatal("first delivery reported as seen")
+	}
+	now = now.Add(59 * time.Second)
+	if !d.Seen(ctx, "a", time.Minute) {
+		t.Fatal("redelivery within the TTL not seen")
+	}
+	now = now.Add(time.Second)
+	if d.Seen(ctx, "a", time.Minute) {
+		t.Fatal("key still seen after its TTL")
+	}
+}
+
+func TestMemDeduperSweepsExpiredKeys(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	d := NewMemDeduper()
+	d.now = func() time.Time { return now }
+	for i := range minSweep - 1 {
+		d.Seen(ctx, fmt.Sprint("old", i), time.Minute)
+	}
+	now = now.Add(2 * time.Minute)
+	d.Seen(ctx, "live", time.Hour) // reaches minSweep: the expired keys go
+	if n := d.Len(); n != 1 {
+		t.Fatalf("after sweep %d keys, want 1", n)
+	}
+	if !d.Seen(ctx, "live", time.Hour) {
+		t.Fatal("sweep dropped a live key")
+	}
+	// Live keys are never swept, and the sweep threshold grows with them.
+	for i := range 3 * minSweep {
+		if d.Seen(ctx, fmt.Sprint("k", i), time.Hour) {
+			t.Fatalf("fresh key k%d reported as seen", i)
+		}
+	}
+	for i := range 3 * minSweep {
+		if !d.Seen(ctx, fmt.Sprint("k", i), time.Hour) {
+			t.Fatalf("live key k%d forgotten", i)
+		}
+	}
+}
+
+// BenchmarkMemDeduper measures a fresh key with many live keys held: the
+// cost must not grow with their number.
+func BenchmarkMemDeduper(b *testing.B) {
+	ctx := context.Background()
+	d := NewMemDeduper()
+	i := 0
+	for b.Loop() {
+		d.Seen(ctx, fmt.Sprint("event", i), time.Hour)
+		i++
+	}
+}
+
+func TestDropLog(t *testing.T) {
+	var buf strings.Builder
+	log := slog.New(slog.NewTextHandler(&buf, nil))
+	var d DropLog
+	for range 1000 {
+		d.Drop(log, "queue full", "channel", "test")
+	}
+	if n := strings.Count(buf.String(), "queue full"); n != 1 {
+		t.Fatalf("1000 drops within a second logged %d lines, want 1:\n%s", n, buf.String())
+	}
+	if !strings.Contains(buf.String(), "dropped=1\n") {
+		t.Errorf("first line should count the first drop: %s", buf.String())
+	}
+	d.last.Store(time.Now().Add(-2 * time.Second).UnixNano())
+	d.Drop(log, "queue full")
+	if !strings.Contains(buf.String(), "dropped=1000") {
+		t.Errorf("second line should count the 999 suppressed drops and this one: %s", buf.String())
+	}
+}
