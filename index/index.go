@@ -164,22 +164,15 @@ func (ix *Index) known(base, folded string) (df int, ok bool) {
 	if len([]rune(folded)) < 2 || len(bs) == 0 {
 		return 0, false
 	}
-	min := math.MaxInt
+	least := math.MaxInt
 	for _, b := range bs {
 		n := ix.dfBigram[b]
 		if n == 0 {
 			return 0, false
 		}
-		min = minInt(min, n)
+		least = min(least, n)
 	}
-	return min, true
-}
-
-func minInt(a, b int) int {
-	if a < b {
-		return a
-	}
-	return b
+	return least, true
 }
 
 // search runs q against bleve and returns hits as item positions with

@@ -13,7 +13,7 @@ go build -o "$tmp/loadkit" ./scripts/loadkit
 port=18480
 fake=18481
 "$tmp/loadkit" fakeline -addr 127.0.0.1:$fake &
-"$tmp/loadkit" linebodies -secret load-test-secret -n 20000 -out "$tmp/line.bodies"
+"$tmp/loadkit" linebodies -secret load-test-secret -n $((dur * 40000)) -out "$tmp/line.bodies"
 PLANBOT_DATA_DIR="$tmp/data" PLANBOT_ADDR=127.0.0.1:$port PLANBOT_RATE_LIMIT=0 \
   LINE_CHANNEL_SECRET=load-test-secret LINE_CHANNEL_ACCESS_TOKEN=load-test-token LINE_API_BASE_URL=http://127.0.0.1:$fake \
   "$tmp/planbot" serve >"$tmp/serve.out" 2>"$tmp/serve.log" &
@@ -30,6 +30,10 @@ run ask -s scripts/ask.lua "http://127.0.0.1:$port"
 line_status=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$port/line/webhook")
 if [ "$line_status" = 400 ]; then # enabled: an unsigned request is refused
   BODIES="$tmp/line.bodies" run line -s scripts/line.lua "http://127.0.0.1:$port/line/webhook"
+  sleep 2 # let the workers finish the queue
+  awk -v n="$(curl -s "http://127.0.0.1:$fake/loadkit/replies")" -v d="$dur" \
+    'BEGIN {printf "line: replies sent to the LINE API: %d (%.0f/s); the rest were dropped with a full queue\n", n, n/d}'
+  curl -s "http://127.0.0.1:$port/metrics" | grep '^planbot_dropped_events_total{channel="line"' | sed 's/^/line: /' || true
 else
   echo "line: webhook not enabled (HTTP $line_status), skipped"; echo "Requests/sec: 0" >"$tmp/line.txt"
 fi

@@ -29,6 +29,9 @@ import (
 
 const secret = "test-signing-secret"
 
+// hangFor is how long a hanging fake API takes to answer.
+const hangFor = time.Second
+
 var live = sync.OnceValues(func() (*index.Live, error) {
 	lex, err := index.DefaultLexicon()
 	if err != nil {
@@ -57,7 +60,7 @@ type env struct {
 	logs      *syncBuffer
 	reindexed atomic.Int32
 	// postStatus, when set, answers chat.postMessage with these statuses
-	// in turn before succeeding.
+	// in turn before succeeding; 0 hangs for hangFor.
 	postStatus []int
 	postCalls  atomic.Int32
 }
@@ -85,6 +88,12 @@ func newEnv(t testing.TB, cfg Config, extra ...slacktest.Binder) *env {
 		c.Handle("/chat.postMessage", func(w http.ResponseWriter, r *http.Request) {
 			n := int(e.postCalls.Add(1))
 			if n <= len(e.postStatus) {
+				if e.postStatus[n-1] == 0 {
+					// Hang past the client's time-out (slacktest's handler
+					// context does not end when the client goes).
+					time.Sleep(hangFor)
+					return
+				}
 				if e.postStatus[n-1] == http.StatusTooManyRequests {
 					w.Header().Set("Retry-After", "1")
 				}

@@ -17,6 +17,7 @@ import (
 	"os"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -42,12 +43,21 @@ func main() {
 	}
 }
 
-// fakeLine answers every LINE API call with 200 and an empty JSON object.
+// fakeLine answers every LINE API call with 200 and an empty JSON object;
+// GET /loadkit/replies tells how many replies it has received.
 func fakeLine(args []string) error {
 	fs := flag.NewFlagSet("fakeline", flag.ExitOnError)
 	addr := fs.String("addr", "127.0.0.1:18481", "listen address")
 	fs.Parse(args)
+	var replies atomic.Int64
 	return http.ListenAndServe(*addr, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/loadkit/replies" {
+			fmt.Fprintln(w, replies.Load())
+			return
+		}
+		if r.URL.Path == "/v2/bot/message/reply" {
+			replies.Add(1)
+		}
 		io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("X-Line-Request-Id", "fake")
