@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -76,6 +77,7 @@ func lineBodies(args []string) error {
 	fs := flag.NewFlagSet("linebodies", flag.ExitOnError)
 	secret := fs.String("secret", "", "channel secret")
 	n := fs.Int("n", 10000, "bodies")
+	first := fs.Int("first", 0, "number of the first event ID")
 	out := fs.String("out", "line.bodies", "output file")
 	fs.Parse(args)
 	f, err := os.Create(*out)
@@ -83,7 +85,7 @@ func lineBodies(args []string) error {
 		return err
 	}
 	w := bufio.NewWriter(f)
-	for i := range *n {
+	for i := *first; i < *first+*n; i++ {
 		ev := map[string]any{
 			"type": "message", "mode": "active", "timestamp": time.Now().UnixMilli(),
 			"webhookEventId":  fmt.Sprintf("01LOADTEST%016d", i),
@@ -103,17 +105,39 @@ func lineBodies(args []string) error {
 	return f.Close()
 }
 
-// paced sends GET /api/ask at a constant rate and reports latency
-// percentiles and errors; unlike wrk it does not slow down when the
-// server does, so p99 is not hidden by coordinated omission.
+// paced sends requests at a constant rate and reports latency percentiles
+// and errors; unlike wrk it does not slow down when the server does, so p99
+// is not hidden by coordinated omission. It asks GET /api/ask, or with
+// -bodies posts signed LINE webhook bodies to /line/webhook.
 func paced(args []string) error {
 	fs := flag.NewFlagSet("paced", flag.ExitOnError)
 	base := fs.String("url", "http://127.0.0.1:18480", "service base URL")
 	rate := fs.Int("rate", 500, "requests per second")
 	seconds := fs.Int("seconds", 10, "duration")
+	bodies := fs.String("bodies", "", "signed LINE webhook bodies (from linebodies) to post instead of asking")
+	peak := fs.Int("peak", 0, "instead of pacing, measure the peak rate with this many connections in a closed loop")
 	fs.Parse(args)
-	if *rate <= 0 {
+	if *rate <= 0 && *peak <= 0 {
 		return fmt.Errorf("rate must be positive")
+	}
+	name, send := "ask", func(c *http.Client, i int) (*http.Response, error) {
+		return c.Get(*base + "/api/ask?q=" + url.QueryEscape(questions[i%len(questions)]))
+	}
+	if *bodies != "" {
+		lines, err := readBodies(*bodies)
+		if err != nil {
+			return err
+		}
+		name, send = "line", func(c *http.Client, i int) (*http.Response, error) {
+			sig, body, _ := strings.Cut(lines[i%len(lines)], "\t")
+			req, err := http.NewRequest("POST", *base+"/line/webhook", strings.NewReader(body))
+			if err != nil {
+				return nil, err
+			}
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("x-line-signature", sig)
+			return c.Do(req)
+		}
 	}
 	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
 	var (
@@ -122,31 +146,64 @@ func paced(args []string) error {
 		errors    int
 		wg        sync.WaitGroup
 	)
-	tick := time.NewTicker(time.Second / time.Duration(*rate))
-	defer tick.Stop()
-	end := time.Now().Add(time.Duration(*seconds) * time.Second)
-	for i := 0; time.Now().Before(end); i++ {
-		<-tick.C
-		wg.Add(1)
-		go func(q string) {
-			defer wg.Done()
-			start := time.Now()
-			resp, err := client.Get(*base + "/api/ask?q=" + url.QueryEscape(q))
-			d := time.Since(start)
-			ok := err == nil && resp.StatusCode == http.StatusOK
-			if err == nil {
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			if !ok {
-				errors++
-				return
-			}
-			latencies = append(latencies, d)
-		}(questions[i%len(questions)])
+	// do sends request i; its latency counts from when it was due, so a
+	// request sent late because the server was slow is not flattered.
+	do := func(i int, due time.Time) {
+		resp, err := send(client, i)
+		d := time.Since(due)
+		ok := err == nil && resp.StatusCode == http.StatusOK
+		if err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if !ok {
+			errors++
+			return
+		}
+		latencies = append(latencies, d)
 	}
+	start := time.Now()
+	total := *rate * *seconds
+	if *peak > 0 {
+		// Closed loop: each connection sends its next request when the last
+		// one is answered; this generator's own peak, to pace against.
+		var next atomic.Int64
+		end := start.Add(time.Duration(*seconds) * time.Second)
+		for range *peak {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for time.Now().Before(end) {
+					do(int(next.Add(1)), time.Now())
+				}
+			}()
+		}
+		wg.Wait()
+		total = int(next.Load())
+		name += " peak"
+	}
+	// Open loop, as wrk2 does it: request i is due at start + i/rate and
+	// goes out on connection i mod 64 as soon as that connection is free.
+	const conns = 64
+	interval := time.Second / time.Duration(max(*rate, 1))
+	for c := range conns {
+		if *peak > 0 {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := c; i < total; i += conns {
+				due := start.Add(time.Duration(i) * interval)
+				time.Sleep(time.Until(due))
+				do(i, due)
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
 	wg.Wait()
 	slices.Sort(latencies)
 	pct := func(p float64) time.Duration {
@@ -155,7 +212,22 @@ func paced(args []string) error {
 		}
 		return latencies[min(len(latencies)-1, int(p*float64(len(latencies))))]
 	}
-	fmt.Printf("paced ask at %d req/s for %ds: %d ok, %d errors, p50 %v, p99 %v, max %v\n",
-		*rate, *seconds, len(latencies), errors, pct(0.50), pct(0.99), pct(1))
+	fmt.Printf("paced %s: %.0f req/s for %ds: %d ok, %d errors, p50 %v, p99 %v, max %v\n",
+		name, float64(total)/elapsed.Seconds(), *seconds, len(latencies), errors, pct(0.50), pct(0.99), pct(1))
 	return nil
+}
+
+func readBodies(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var lines []string
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	return lines, sc.Err()
 }
