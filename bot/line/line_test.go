@@ -45,15 +45,14 @@ type reply struct {
 }
 
 // fakeAPI is an httptest LINE Messaging API that records replies and
-// answers with status (or hangs while hang is open).
+// answers with status; status 0 hangs until the client gives up.
 type fakeAPI struct {
 	*httptest.Server
 	replies chan reply
 	status  int
-	hang    chan struct{}
 
 	mu     sync.Mutex
-	script []int // statuses answered in turn before status; 0 hangs until the client gives up
+	script []int // statuses answered in turn before status
 }
 
 // next is the status for this call: the script's next one, else status.
@@ -78,19 +77,12 @@ func newFakeAPI(t testing.TB, status int) *fakeAPI {
 		var rp reply
 		json.NewDecoder(r.Body).Decode(&rp)
 		rp.auth = r.Header.Get("Authorization")
+		f.replies <- rp
 		status := f.next()
 		if status == 0 {
-			f.replies <- rp
 			<-r.Context().Done()
 			return
 		}
-		if f.hang != nil {
-			select {
-			case <-f.hang:
-			case <-r.Context().Done():
-			}
-		}
-		f.replies <- rp
 		w.Header().Set("X-Line-Request-Id", "req-123")
 		if status == http.StatusTooManyRequests {
 			w.Header().Set("Retry-After", "1")
@@ -488,8 +480,7 @@ func TestAPIFailures(t *testing.T) {
 // blocking, and Close leaves no goroutine behind.
 func TestHangingAPIAndFullQueue(t *testing.T) {
 	noLeaks(t)
-	api := newFakeAPI(t, 200)
-	api.hang = make(chan struct{})
+	api := newFakeAPI(t, 0)
 	b, _, logs := newBot(t, api, Config{Workers: 1, Queue: 1, APITimeout: 500 * time.Millisecond})
 	var events []string
 	for i := range 5 {
@@ -508,7 +499,6 @@ func TestHangingAPIAndFullQueue(t *testing.T) {
 	if err := b.Close(ctx); err != nil {
 		t.Errorf("close: %v", err)
 	}
-	close(api.hang)
 }
 
 func TestClipUnits(t *testing.T) {

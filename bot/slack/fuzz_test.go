@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"net/http"
 	"testing"
 	"time"
 )
@@ -25,19 +26,15 @@ func FuzzRequests(f *testing.F) {
 			}
 		}
 	}()
-	paths := []string{"/slack/events", "/slack/commands", "/slack/interactive"}
+	endpoints := []struct {
+		path string
+		h    http.Handler
+	}{{"/slack/events", e.bot.Events()}, {"/slack/commands", e.bot.Commands()}, {"/slack/interactive", e.bot.Interactive()}}
 	f.Fuzz(func(t *testing.T, kind uint8, body []byte) {
-		i := int(kind) % len(paths)
-		handler := e.bot.Events()
-		switch i {
-		case 1:
-			handler = e.bot.Commands()
-		case 2:
-			handler = e.bot.Interactive()
-		}
-		rec := serve(handler, signed("POST", paths[i], body, time.Now()))
+		ep := endpoints[int(kind)%len(endpoints)]
+		rec := serve(ep.h, signed("POST", ep.path, body, time.Now()))
 		if rec.Code >= 500 || rec.Code == 401 {
-			t.Fatalf("%s: status %d for %q", paths[i], rec.Code, body)
+			t.Fatalf("%s: status %d for %q", ep.path, rec.Code, body)
 		}
 		e.bot.wg.Wait()
 	})

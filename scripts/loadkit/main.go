@@ -165,46 +165,42 @@ func paced(args []string) error {
 		latencies = append(latencies, d)
 	}
 	start := time.Now()
-	total := *rate * *seconds
+	var sent atomic.Int64
 	if *peak > 0 {
 		// Closed loop: each connection sends its next request when the last
 		// one is answered; this generator's own peak, to pace against.
-		var next atomic.Int64
 		end := start.Add(time.Duration(*seconds) * time.Second)
 		for range *peak {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				for time.Now().Before(end) {
-					do(int(next.Add(1)), time.Now())
+					do(int(sent.Add(1)-1), time.Now())
 				}
 			}()
 		}
-		wg.Wait()
-		total = int(next.Load())
 		name += " peak"
-	}
-	// Open loop, as wrk2 does it: request i is due at start + i/rate and
-	// goes out on connection i mod 64 as soon as that connection is free.
-	const conns = 64
-	interval := time.Second / time.Duration(max(*rate, 1))
-	for c := range conns {
-		if *peak > 0 {
-			break
+	} else {
+		// Open loop, as wrk2 does it: request i is due at start + i/rate and
+		// goes out on connection i mod conns as soon as that one is free.
+		const conns = 64
+		total := *rate * *seconds
+		interval := time.Second / time.Duration(*rate)
+		for c := range conns {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := c; i < total; i += conns {
+					due := start.Add(time.Duration(i) * interval)
+					time.Sleep(time.Until(due))
+					sent.Add(1)
+					do(i, due)
+				}
+			}()
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := c; i < total; i += conns {
-				due := start.Add(time.Duration(i) * interval)
-				time.Sleep(time.Until(due))
-				do(i, due)
-			}
-		}()
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	wg.Wait()
 	slices.Sort(latencies)
 	pct := func(p float64) time.Duration {
 		if len(latencies) == 0 {
@@ -213,7 +209,7 @@ func paced(args []string) error {
 		return latencies[min(len(latencies)-1, int(p*float64(len(latencies))))]
 	}
 	fmt.Printf("paced %s: %.0f req/s for %ds: %d ok, %d errors, p50 %v, p99 %v, max %v\n",
-		name, float64(total)/elapsed.Seconds(), *seconds, len(latencies), errors, pct(0.50), pct(0.99), pct(1))
+		name, float64(sent.Load())/elapsed.Seconds(), *seconds, len(latencies), errors, pct(0.50), pct(0.99), pct(1))
 	return nil
 }
 
