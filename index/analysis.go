@@ -4,13 +4,11 @@ package index
 
 import (
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/registry"
-	"github.com/ikawaha/kagome-dict/ipa"
 	"github.com/ikawaha/kagome/v2/tokenizer"
 	"golang.org/x/text/unicode/norm"
 )
@@ -37,16 +35,6 @@ func init() {
 		})
 	}
 }
-
-// kagome returns the shared IPA-dictionary tokenizer; it is safe for
-// concurrent use and expensive to build, so it is made once.
-var kagome = sync.OnceValue(func() *tokenizer.Tokenizer {
-	t, err := tokenizer.New(ipa.Dict(), tokenizer.OmitBosEos())
-	if err != nil {
-		panic("index: kagome: " + err.Error()) // the embedded dictionary is broken
-	}
-	return t
-})
 
 // nfkcFilter is a bleve char filter: NFKC, then lower case. bleve's own
 // normalisation works on tokens, too late for a tokenizer that needs
@@ -114,21 +102,21 @@ var dropPOS = map[string]bool{"助詞": true, "助動詞": true, "記号": true,
 // its content words, and the reading of the whole text.
 func morphemes(text string) (ms []morpheme, reading string) {
 	var rb strings.Builder
-	for _, t := range kagome().Analyze(text, tokenizer.Search) {
+	m := kagome()
+	for _, t := range m.tok.Analyze(text, tokenizer.Search) {
 		pos := t.POS()
 		if len(pos) == 0 || pos[0] == "記号" || strings.TrimSpace(t.Surface) == "" {
 			continue
 		}
-		rd, ok := t.Reading()
-		if !ok || rd == "*" || rd == "" {
+		base, rd := m.features(t)
+		if rd == "*" || rd == "" {
 			rd = fold(t.Surface)
 		}
 		rb.WriteString(rd)
 		if dropPOS[pos[0]] || (len(pos) > 1 && (pos[1] == "非自立" || pos[1] == "数")) {
 			continue
 		}
-		base, ok := t.BaseForm()
-		if !ok || base == "*" || base == "" {
+		if base == "*" || base == "" {
 			base = t.Surface
 		}
 		if base == "する" && len(ms) > 0 && ms[len(ms)-1].end == t.Position && ms[len(ms)-1].sahen {

@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -155,4 +156,18 @@ func BenchmarkReindex(b *testing.B) {
 		}
 		i++
 	}
+}
+
+// BenchmarkGC is one full garbage collection with the dictionaries and the
+// seed index live: the marking that every collection repeats under load.
+// live-MiB is the heap that survives it.
+func BenchmarkGC(b *testing.B) {
+	ix := seed(b)
+	var m runtime.MemStats
+	for b.Loop() {
+		runtime.GC()
+	}
+	runtime.ReadMemStats(&m)
+	b.ReportMetric(float64(m.HeapAlloc)/(1<<20), "live-MiB")
+	runtime.KeepAlive(ix)
 }

@@ -55,7 +55,7 @@ func (ix *Index) addReading(reading, word string) {
 // 市税, and がくどう finds 学童 and through it 放課後児童クラブ.
 func (ix *Index) addSynonymReadings() {
 	known := func(w string) bool { _, ok := ix.known(w, fold(w)); return ok }
-	for word, syns := range ix.lex.Synonyms {
+	for word, syns := range ix.lex.synonyms.All() {
 		if !slices.ContainsFunc(syns, known) && !known(word) {
 			continue
 		}

@@ -15,11 +15,11 @@ import (
 // Lexicon holds the word tables the index consults at query time. It does
 // not depend on the plan, so one Lexicon serves every reindex.
 type Lexicon struct {
-	// EnJa maps lower-case English words and phrases to Japanese (EDICT).
-	EnJa map[string][]string
-	// Synonyms maps a normalised word to the other words of its groups
+	// enJa maps lower-case English words and phrases to Japanese (EDICT).
+	enJa *dict.Table
+	// synonyms maps a normalised word to the other words of its groups
 	// (Sudachi's synonym dictionary plus the curated municipal table).
-	Synonyms map[string][]string
+	synonyms *dict.Table
 	// English maps a department's Japanese name to its English name.
 	English map[string]string
 }
@@ -80,7 +80,7 @@ func LoadLexicon(opt LexiconOptions) (*Lexicon, error) {
 	for k, v := range syn {
 		syn[k] = dedupe(v)
 	}
-	return &Lexicon{EnJa: enja, Synonyms: syn, English: english}, nil
+	return &Lexicon{enJa: enja, synonyms: dict.NewTable(syn), English: english}, nil
 }
 
 // DefaultLexicon is the lexicon from the embedded tables, loaded once.

@@ -212,7 +212,7 @@ func (ix *Index) parseJapanese(q *question) {
 				continue
 			}
 			surface := q.norm[ms[i].start:ms[i+n-1].end]
-			if len(ix.lex.Synonyms[surface]) == 0 || !isCompact(q.norm[ms[i].start:ms[i+n-1].end]) {
+			if !ix.lex.synonyms.Has(surface) || !isCompact(q.norm[ms[i].start:ms[i+n-1].end]) {
 				continue
 			}
 			if g, ok := ix.wordGroup(surface, surface, 1); ok && len(g.variants) > 1 {
@@ -279,7 +279,7 @@ func (ix *Index) wordGroup(base, surface string, weight float64) (group, bool) {
 	}
 	addVariant(base, surface, 1)
 	for _, k := range dedupe([]string{base, surface}) {
-		for _, s := range ix.lex.Synonyms[k] {
+		for _, s := range ix.lex.synonyms.Get(k) {
 			addVariant(s, s, 0.7)
 		}
 	}
@@ -337,7 +337,7 @@ func (ix *Index) parseEnglish(q *question) {
 func (ix *Index) translate(phrases []string) (group, bool) {
 	var cands []string
 	for _, p := range phrases {
-		cands = append(cands, ix.lex.EnJa[p]...)
+		cands = append(cands, ix.lex.enJa.Get(p)...)
 	}
 	if len(cands) == 0 {
 		return group{}, false
@@ -367,7 +367,7 @@ func (ix *Index) translate(phrases []string) (group, bool) {
 		if stem, ok := strings.CutSuffix(n, "的"); ok {
 			add(stem, 0.8) // 財政的 (financial) → 財政
 		}
-		for _, s := range ix.lex.Synonyms[n] {
+		for _, s := range ix.lex.synonyms.Get(n) {
 			add(s, 0.6)
 		}
 	}

@@ -7,6 +7,7 @@ package chat
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -145,4 +146,14 @@ func (d *DropLog) Drop(log *slog.Logger, msg string, args ...any) {
 		return
 	}
 	log.Warn(msg, append(args, "dropped", d.n.Swap(0))...)
+}
+
+// APIClient returns an HTTP client for a platform API called by up to
+// conns workers at once. It keeps that many connections open: the default
+// transport keeps two, so further workers would dial (and shake TLS hands)
+// for every call.
+func APIClient(timeout time.Duration, conns int) *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = max(conns, 2)
+	return &http.Client{Timeout: timeout, Transport: t}
 }

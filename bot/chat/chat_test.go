@@ -3,8 +3,14 @@ package chat
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -85,5 +91,41 @@ func TestDropLog(t *testing.T) {
 	d.Drop(log, "queue full")
 	if !strings.Contains(buf.String(), "dropped=1000") {
 		t.Errorf("second line should count the 999 suppressed drops and this one: %s", buf.String())
+	}
+}
+
+// TestAPIClientKeepsConnections: workers calling an API at once reuse
+// their connections instead of dialling for every call.
+func TestAPIClientKeepsConnections(t *testing.T) {
+	var dials atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(time.Millisecond) // let the workers overlap
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			dials.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	const workers = 6
+	c := APIClient(time.Second, workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for range 30 {
+				res, err := c.Get(srv.URL)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+			}
+		})
+	}
+	wg.Wait()
+	if n := dials.Load(); n > workers {
+		t.Errorf("%d connections for %d workers", n, workers)
 	}
 }

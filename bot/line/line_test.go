@@ -412,7 +412,7 @@ func TestGroupsNeedMention(t *testing.T) {
 
 func TestRejects(t *testing.T) {
 	api := newFakeAPI(t, 200)
-	b, _, _ := newBot(t, api, Config{})
+	b, _, logs := newBot(t, api, Config{})
 	good := body(textEvent("r1", "tr1", "地方債"))
 	for name, tc := range map[string]struct {
 		body []byte
@@ -425,6 +425,8 @@ func TestRejects(t *testing.T) {
 		"malformed json":            {[]byte(`{"events":[`), sign([]byte(`{"events":[`)), 400},
 		"oversized":                 {bytes.Repeat([]byte(" "), maxBody+1), "x", 413},
 		"verify call":               {[]byte(`{"destination":"U","events":[]}`), sign([]byte(`{"destination":"U","events":[]}`)), 200},
+		// JSON, but not a webhook: accepted, and the worker logs it.
+		"events not a list": {[]byte(`{"events":"x"}`), sign([]byte(`{"events":"x"}`)), 200},
 	} {
 		if rec := post(b, tc.body, tc.sig); rec.Code != tc.code {
 			t.Errorf("%s: %d, want %d", name, rec.Code, tc.code)
@@ -434,6 +436,10 @@ func TestRejects(t *testing.T) {
 	case r := <-api.replies:
 		t.Errorf("a rejected request was answered: %+v", r)
 	case <-time.After(200 * time.Millisecond):
+	}
+	b.Close(context.Background())
+	if !strings.Contains(logs.String(), "malformed webhook body") {
+		t.Errorf("the signed non-webhook body was not logged:\n%s", logs.String())
 	}
 }
 
@@ -476,20 +482,21 @@ func TestAPIFailures(t *testing.T) {
 }
 
 // TestHangingAPIAndFullQueue: with the API hanging, the webhook still
-// answers at once, a full queue drops events with a log line instead of
+// answers at once, a full queue drops deliveries with a log line instead of
 // blocking, and Close leaves no goroutine behind.
 func TestHangingAPIAndFullQueue(t *testing.T) {
 	noLeaks(t)
 	api := newFakeAPI(t, 0)
 	b, _, logs := newBot(t, api, Config{Workers: 1, Queue: 1, APITimeout: 500 * time.Millisecond})
-	var events []string
-	for i := range 5 {
-		events = append(events, textEvent(fmt.Sprint("h", i), fmt.Sprint("th", i), "地方債"))
-	}
-	bd := body(events...)
 	start := time.Now()
-	if rec := post(b, bd, sign(bd)); rec.Code != 200 || time.Since(start) > time.Second {
-		t.Fatalf("webhook took %v (status %d) with a hanging API", time.Since(start), rec.Code)
+	for i := range 5 { // one for the worker, one for the queue, three dropped
+		bd := body(textEvent(fmt.Sprint("h", i), fmt.Sprint("th", i), "地方債"))
+		if rec := post(b, bd, sign(bd)); rec.Code != 200 {
+			t.Fatalf("delivery %d: status %d with a hanging API", i, rec.Code)
+		}
+	}
+	if time.Since(start) > time.Second {
+		t.Fatalf("five deliveries took %v with a hanging API", time.Since(start))
 	}
 	if !strings.Contains(logs.String(), "queue full") {
 		t.Errorf("no log line for dropped events:\n%s", logs.String())

@@ -81,11 +81,11 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 	if cfg.DedupTTL <= 0 {
 		cfg.DedupTTL = 15 * time.Minute
 	}
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
-	}
 	if cfg.Workers <= 0 {
 		cfg.Workers = 8
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = chat.APIClient(10*time.Second, cfg.Workers)
 	}
 	if deps.Dedup == nil {
 		deps.Dedup = chat.NewMemDeduper()

@@ -31,9 +31,10 @@ commands:
   rollback VERSION                          return to an earlier plan version
 `
 
-// memoryLimit is the default soft limit of the Go heap: the kagome
-// dictionary and the lexicon hold about 125 MiB live, and without a limit
-// the collector lets the process grow to twice that.
+// memoryLimit is the default soft limit of the Go heap. The dictionaries
+// hold about 65 MiB live, so the collector's own target (twice the live
+// heap) stays well below it; the limit caps the heap when a large plan or
+// a burst of reindexes would take it further.
 const memoryLimit = 200 << 20
 
 func main() {

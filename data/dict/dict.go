@@ -18,26 +18,20 @@ import (
 	"io"
 	"io/fs"
 	"strings"
-	"sync"
 )
 
 //go:embed en-ja.tsv ja-synonyms.tsv
 var files embed.FS
 
 // EnJa returns the embedded English→Japanese table: lower-cased English key
-// phrase → Japanese words, most common first. It is parsed once; the map
-// and its slices are shared by all callers and must not be modified.
-func EnJa() (map[string][]string, error) { return enJa() }
+// phrase → Japanese words, most common first. Each call parses the table
+// afresh (a fifth of a second) and nothing here keeps it, so a caller that
+// stores it in another form leaves no copy behind.
+func EnJa() (*Table, error) { return parseEmbedded("en-ja.tsv", ParseEnJa) }
 
 // Synonyms returns the embedded Japanese synonym groups, representative
-// first. It is parsed once; the slices are shared by all callers and must
-// not be modified.
-func Synonyms() ([][]string, error) { return synonyms() }
-
-var (
-	enJa     = sync.OnceValues(func() (map[string][]string, error) { return parseEmbedded("en-ja.tsv", ParseEnJa) })
-	synonyms = sync.OnceValues(func() ([][]string, error) { return parseEmbedded("ja-synonyms.tsv", ParseSynonyms) })
-)
+// first, parsed afresh on each call as EnJa is.
+func Synonyms() ([][]string, error) { return parseEmbedded("ja-synonyms.tsv", ParseSynonyms) }
 
 func parseEmbedded[T any](name string, parse func(io.Reader) (T, error)) (T, error) {
 	f, err := files.Open(name)
@@ -66,16 +60,14 @@ func (e *ParseError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, 
 // lines and lines starting with # are skipped; a line without a key, a tab
 // or values, with an empty value, or repeating an earlier key is an error
 // (*ParseError naming the line).
-func ParseEnJa(r io.Reader) (map[string][]string, error) {
+func ParseEnJa(r io.Reader) (*Table, error) {
 	s, err := readString(r)
 	if err != nil {
 		return nil, err
 	}
-	// All value slices share one backing array; cap is clipped per key so
-	// an append by a caller cannot overwrite the next key's values.
-	vals := make([]string, 0, strings.Count(s, "|")+strings.Count(s, "\n")+1)
-	m := make(map[string][]string, strings.Count(s, "\n")+1)
-	err = eachLine(s, func(no int, line string) error {
+	t := newTable(s, strings.Count(s, "\n")+1)
+	t.spans = make([]uint32, 0, 2*(strings.Count(s, "|")+strings.Count(s, "\n")+1))
+	err = eachLine(s, func(no, at int, line string) error {
 		key, rest, ok := strings.Cut(line, "\t")
 		switch {
 		case !ok:
@@ -87,23 +79,24 @@ func ParseEnJa(r io.Reader) (map[string][]string, error) {
 		case strings.IndexByte(rest, '\t') >= 0:
 			return &ParseError{no, "more than one tab"}
 		}
-		if _, dup := m[key]; dup {
+		if t.Has(key) {
 			return &ParseError{no, fmt.Sprintf("duplicate key %q", key)}
 		}
-		start := len(vals)
+		from := at + len(key) + 1
 		for v := range strings.SplitSeq(rest, "|") {
 			if v == "" {
 				return &ParseError{no, fmt.Sprintf("key %q has an empty value", key)}
 			}
-			vals = append(vals, v)
+			t.word(from, from+len(v))
+			from += len(v) + 1
 		}
-		m[key] = vals[start:len(vals):len(vals)]
+		t.add(key)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return m, nil
+	return t, nil
 }
 
 // ParseSynonyms reads synonym groups: one group a line, at least two words
@@ -117,7 +110,7 @@ func ParseSynonyms(r io.Reader) ([][]string, error) {
 	}
 	words := make([]string, 0, strings.Count(s, "\t")+strings.Count(s, "\n")+1)
 	groups := make([][]string, 0, strings.Count(s, "\n")+1)
-	err = eachLine(s, func(no int, line string) error {
+	err = eachLine(s, func(no, _ int, line string) error {
 		start := len(words)
 		for w := range strings.SplitSeq(line, "\t") {
 			if w == "" {
@@ -137,23 +130,25 @@ func ParseSynonyms(r io.Reader) ([][]string, error) {
 	return groups, nil
 }
 
-// eachLine calls fn with the 1-based number and content of every line of s
-// that is neither blank nor a # comment; a trailing \r is removed.
-func eachLine(s string, fn func(no int, line string) error) error {
-	no := 0
-	for len(s) > 0 {
+// eachLine calls fn with the 1-based number, byte offset and content of
+// every line of s that is neither blank nor a # comment; a trailing \r is
+// removed.
+func eachLine(s string, fn func(no, at int, line string) error) error {
+	no, at, next := 0, 0, 0
+	for next < len(s) {
 		no++
-		line := s
-		if i := strings.IndexByte(s, '\n'); i >= 0 {
-			line, s = s[:i], s[i+1:]
+		at = next
+		line := s[at:]
+		if i := strings.IndexByte(line, '\n'); i >= 0 {
+			line, next = line[:i], at+i+1
 		} else {
-			s = ""
+			next = len(s)
 		}
 		line = strings.TrimSuffix(line, "\r")
 		if line == "" || line[0] == '#' {
 			continue
 		}
-		if err := fn(no, line); err != nil {
+		if err := fn(no, at, line); err != nil {
 			return err
 		}
 	}

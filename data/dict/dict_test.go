@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-func mustEnJa(t testing.TB) map[string][]string {
+func mustEnJa(t testing.TB) *Table {
 	t.Helper()
 	m, err := EnJa()
 	if err != nil {
@@ -50,7 +50,7 @@ func TestEnJaLookups(t *testing.T) {
 		// Articles are dropped: EDICT's "the past" is indexed as "past".
 		{"past", []string{"過去"}},
 	} {
-		vals, ok := m[tc.key]
+		vals, ok := m.Get(tc.key), m.Has(tc.key)
 		if !ok {
 			t.Errorf("EnJa has no key %q", tc.key)
 			continue
@@ -64,23 +64,23 @@ func TestEnJaLookups(t *testing.T) {
 func TestEnJaRanking(t *testing.T) {
 	m := mustEnJa(t)
 	// 税金 is a (P) entry, 税 is not: priority entries come first.
-	tax := m["tax"]
+	tax := m.Get("tax")
 	if i, j := slices.Index(tax, "税金"), slices.Index(tax, "税"); i < 0 || j < 0 || i > j {
 		t.Errorf(`EnJa["tax"] = %v, want 税金 before 税`, tax)
 	}
 	// A (uk) word leads with its kana spelling: 塵 [ごみ] (uk) → ごみ before 塵.
-	g := m["garbage"]
+	g := m.Get("garbage")
 	if i, j := slices.Index(g, "ごみ"), slices.Index(g, "塵"); i < 0 || (j >= 0 && j < i) {
 		t.Errorf(`EnJa["garbage"] = %v, want ごみ (and 塵 only after it)`, g)
 	}
 	// Readings come after the written forms: 後見 … こうけん.
-	gs := m["guardianship"]
+	gs := m.Get("guardianship")
 	if i, j := slices.Index(gs, "後見"), slices.Index(gs, "こうけん"); i < 0 || j < 0 || i > j {
 		t.Errorf(`EnJa["guardianship"] = %v, want 後見 before its reading こうけん`, gs)
 	}
 	// A ・-spelling is dropped when the undotted one is present.
-	if slices.Contains(m["hazard map"], "ハザード・マップ") {
-		t.Errorf(`EnJa["hazard map"] = %v, want ハザード・マップ folded into ハザードマップ`, m["hazard map"])
+	if slices.Contains(m.Get("hazard map"), "ハザード・マップ") {
+		t.Errorf(`EnJa["hazard map"] = %v, want ハザード・マップ folded into ハザードマップ`, m.Get("hazard map"))
 	}
 }
 
@@ -93,25 +93,25 @@ func TestEnJaSkipsTaggedSenses(t *testing.T) {
 		{"anger", "おこ", "(sl) entry おこ"},
 		{"prostitute", "あそび女", "(arch) entry あそび女"},
 	} {
-		if slices.Contains(m[tc.key], tc.notWant) {
-			t.Errorf("EnJa[%q] = %v contains %s from the %s", tc.key, m[tc.key], tc.notWant, tc.why)
+		if slices.Contains(m.Get(tc.key), tc.notWant) {
+			t.Errorf("EnJa[%q] = %v contains %s from the %s", tc.key, m.Get(tc.key), tc.notWant, tc.why)
 		}
 	}
 	// The non-archaic senses of the same entries stay.
-	if !slices.Contains(m["that person"], "あの人") {
-		t.Errorf(`EnJa["that person"] = %v, want あの人`, m["that person"])
+	if !slices.Contains(m.Get("that person"), "あの人") {
+		t.Errorf(`EnJa["that person"] = %v, want あの人`, m.Get("that person"))
 	}
-	if !slices.Contains(m["masochist"], "Ｍ") {
-		t.Errorf(`EnJa["masochist"] = %v, want Ｍ`, m["masochist"])
+	if !slices.Contains(m.Get("masochist"), "Ｍ") {
+		t.Errorf(`EnJa["masochist"] = %v, want Ｍ`, m.Get("masochist"))
 	}
 }
 
 func TestEnJaShape(t *testing.T) {
 	m := mustEnJa(t)
-	if len(m) < 100000 {
-		t.Fatalf("EnJa has %d keys, want > 100000", len(m))
+	if m.Len() < 100000 {
+		t.Fatalf("EnJa has %d keys, want > 100000", m.Len())
 	}
-	for k, vals := range m {
+	for k, vals := range m.All() {
 		words := strings.Split(k, " ")
 		if len(words) < 1 || len(words) > 4 {
 			t.Errorf("key %q: %d words, want 1–4", k, len(words))
@@ -199,16 +199,14 @@ func TestParseEnJa(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := m["bridge"]; !slices.Equal(got, []string{"橋", "橋梁"}) {
-		t.Errorf(`m["bridge"] = %q`, got)
+	if got := m.Get("bridge"); !slices.Equal(got, []string{"橋", "橋梁"}) {
+		t.Errorf(`m.Get("bridge") = %q`, got)
 	}
-	if got := m["hazard map"]; !slices.Equal(got, []string{"ハザードマップ"}) {
-		t.Errorf(`m["hazard map"] = %q`, got)
+	if got := m.Get("hazard map"); !slices.Equal(got, []string{"ハザードマップ"}) {
+		t.Errorf(`m.Get("hazard map") = %q`, got)
 	}
-	// Appending to one key's values must not clobber another key's.
-	_ = append(m["bridge"], "X")
-	if got := m["hazard map"]; !slices.Equal(got, []string{"ハザードマップ"}) {
-		t.Errorf(`after append, m["hazard map"] = %q`, got)
+	if m.Len() != 2 || m.Has("comment") || m.Get("橋") != nil {
+		t.Errorf("table has %d keys", m.Len())
 	}
 }
 
@@ -257,18 +255,38 @@ func TestParseErrorsNameLine(t *testing.T) {
 func parseEnJaErr(s string) error { _, err := ParseEnJa(strings.NewReader(s)); return err }
 func parseSynErr(s string) error  { _, err := ParseSynonyms(strings.NewReader(s)); return err }
 
-// BenchmarkLoad measures a cold load of both embedded tables, as EnJa and
-// Synonyms do on first use.
+// BenchmarkLoad measures a load of both embedded tables, as EnJa and
+// Synonyms do on every call.
 func BenchmarkLoad(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		m, err := parseEmbedded("en-ja.tsv", ParseEnJa)
-		if err != nil || len(m) == 0 {
+		if err != nil || m.Len() == 0 {
 			b.Fatal(err)
 		}
 		g, err := parseEmbedded("ja-synonyms.tsv", ParseSynonyms)
 		if err != nil || len(g) == 0 {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestNewTable(t *testing.T) {
+	m := NewTable(map[string][]string{"学童": {"学童保育", "放課後児童クラブ"}, "空": nil, "ごみ": {"ゴミ"}})
+	if m.Len() != 2 || m.Has("空") {
+		t.Fatalf("%d keys, has 空 %v", m.Len(), m.Has("空"))
+	}
+	if got := m.Get("学童"); !slices.Equal(got, []string{"学童保育", "放課後児童クラブ"}) {
+		t.Errorf("学童: %q", got)
+	}
+	n := 0
+	for k, ws := range m.All() {
+		n++
+		if !slices.Equal(ws, m.Get(k)) {
+			t.Errorf("All gives %q for %s, Get %q", ws, k, m.Get(k))
+		}
+	}
+	if n != 2 {
+		t.Errorf("All yielded %d keys", n)
 	}
 }

@@ -1,0 +1,98 @@
+package index
+
+import (
+	"encoding/binary"
+	"errors"
+	"strings"
+	"sync"
+
+	"github.com/ikawaha/kagome-dict/dict"
+	"github.com/ikawaha/kagome-dict/ipa"
+	"github.com/ikawaha/kagome/v2/tokenizer"
+)
+
+// morphology is kagome with the IPA dictionary, safe for concurrent use.
+//
+// kagome keeps the features of its 390,000 entries as [][]string: 60 MiB
+// and four million pointers that the garbage collector scans on every
+// cycle, a cost every request pays under load. morphology copies the two
+// features planbot reads from that table, base form and reading, into
+// pointer-free storage and releases the table, leaving kagome a dictionary
+// like ipa.DictShrink's; the part-of-speech rows, identical for most
+// entries, are shared.
+type morphology struct {
+	tok  *tokenizer.Tokenizer
+	text string   // base form and reading of every entry, back to back
+	off  []uint32 // entry i: base form text[off[2i]:off[2i+1]], reading text[off[2i+1]:off[2i+2]]
+}
+
+// kagome returns the shared morphology, built once: it takes a quarter of
+// a second.
+var kagome = sync.OnceValue(func() *morphology {
+	m, err := newMorphology(ipa.Dict())
+	if err != nil {
+		panic("index: kagome: " + err.Error()) // the embedded dictionary is broken
+	}
+	return m
+})
+
+// newMorphology builds the tables from d and then drops d's feature table,
+// so d must not be shared with code that reads kagome's features (planbot
+// is the only user of the IPA dictionary in its process).
+func newMorphology(d *dict.Dict) (*morphology, error) {
+	baseAt, ok1 := d.ContentsMeta[dict.BaseFormIndex]
+	readAt, ok2 := d.ContentsMeta[dict.ReadingIndex]
+	if !ok1 || !ok2 || len(d.Contents) != len(d.POSTable.POSs) {
+		return nil, errors.New("the dictionary has no base form and reading table")
+	}
+	feature := func(row []string, at int) string {
+		if at < 0 || at >= len(row) {
+			return ""
+		}
+		return row[at]
+	}
+	size := 0
+	for i, row := range d.Contents {
+		n := len(d.POSTable.POSs[i])
+		size += len(feature(row, int(baseAt)-n)) + len(feature(row, int(readAt)-n))
+	}
+	var text strings.Builder
+	text.Grow(size)
+	off := make([]uint32, 1, 2*len(d.Contents)+1)
+	shared := map[string]dict.POS{}
+	var key []byte
+	for i, row := range d.Contents {
+		pos := d.POSTable.POSs[i]
+		text.WriteString(feature(row, int(baseAt)-len(pos)))
+		off = append(off, uint32(text.Len()))
+		text.WriteString(feature(row, int(readAt)-len(pos)))
+		off = append(off, uint32(text.Len()))
+		key = key[:0]
+		for _, id := range pos {
+			key = binary.LittleEndian.AppendUint16(key, uint16(id))
+		}
+		if s, ok := shared[string(key)]; ok {
+			d.POSTable.POSs[i] = s
+		} else {
+			shared[string(key)] = pos
+		}
+	}
+	d.Contents = nil
+	tok, err := tokenizer.New(d, tokenizer.OmitBosEos())
+	if err != nil {
+		return nil, err
+	}
+	return &morphology{tok: tok, text: text.String(), off: off}, nil
+}
+
+// features returns a token's base form and reading; either is empty or
+// "*" when the dictionary has none.
+func (m *morphology) features(t tokenizer.Token) (base, reading string) {
+	if t.Class != tokenizer.KNOWN {
+		base, _ = t.BaseForm()
+		reading, _ = t.Reading()
+		return base, reading
+	}
+	i := 2 * t.ID
+	return m.text[m.off[i]:m.off[i+1]], m.text[m.off[i+1]:m.off[i+2]]
+}

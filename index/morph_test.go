@@ -1,0 +1,46 @@
+package index
+
+import (
+	"testing"
+
+	"github.com/ikawaha/kagome-dict/ipa"
+	"github.com/ikawaha/kagome/v2/tokenizer"
+)
+
+func TestMorphologyFeatures(t *testing.T) {
+	m := kagome()
+	type feat struct{ surface, pos, base, reading string }
+	var got []feat
+	for _, tk := range m.tok.Analyze("公園に行ったハザードマップ", tokenizer.Search) {
+		base, rd := m.features(tk)
+		got = append(got, feat{tk.Surface, tk.POS()[0], base, rd})
+	}
+	want := []feat{
+		{"公園", "名詞", "公園", "コウエン"},
+		{"に", "助詞", "に", "ニ"},
+		{"行っ", "動詞", "行く", "イッ"},
+		{"た", "助動詞", "た", "タ"},
+		{"ハザード", "名詞", "ハザード", "ハザード"},
+		{"マップ", "名詞", "マップ", "マップ"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("tokens %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("token %d: %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	// A word unknown to IPA keeps kagome's unknown-word features.
+	unk := m.tok.Analyze("ポコペンダ", tokenizer.Search)
+	if len(unk) != 1 || unk[0].Class != tokenizer.UNKNOWN {
+		t.Fatalf("ポコペンダ: %v", unk)
+	}
+	base, rd := m.features(unk[0])
+	if wb, _ := unk[0].BaseForm(); base != wb || rd != "" {
+		t.Errorf("unknown word: base %q reading %q, want %q and none", base, rd, wb)
+	}
+	if ipa.Dict().Contents != nil {
+		t.Error("kagome's feature table is still held")
+	}
+}
