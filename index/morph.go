@@ -26,8 +26,8 @@ type morphology struct {
 	off  []uint32 // entry i: base form text[off[2i]:off[2i+1]], reading text[off[2i+1]:off[2i+2]]
 }
 
-// kagome returns the shared morphology, built once: it takes a quarter of
-// a second.
+// kagome returns the shared morphology, built once: loading the IPA
+// dictionary takes about a second.
 var kagome = sync.OnceValue(func() *morphology {
 	m, err := newMorphology(ipa.Dict())
 	if err != nil {

@@ -44,31 +44,24 @@ func NewTable(m map[string][]string) *Table {
 	}
 	var b strings.Builder
 	b.Grow(size)
-	type entry struct{ key, words [2]int }
-	entries := make([]entry, 0, len(m))
-	spans := make([]int, 0, 2*words)
+	t := newTable("", len(m))
+	t.spans = make([]uint32, 0, 2*words)
+	keys := make([]int, 0, 2*len(m)) // key i is text[keys[2i]:keys[2i+1]]
 	for k, vs := range m {
 		if len(vs) == 0 {
 			continue
 		}
-		e := entry{key: [2]int{b.Len(), 0}, words: [2]int{len(spans), 0}}
+		keys = append(keys, b.Len(), b.Len()+len(k))
 		b.WriteString(k)
-		e.key[1] = b.Len()
 		for _, v := range vs {
-			spans = append(spans, b.Len())
+			t.word(b.Len(), b.Len()+len(v))
 			b.WriteString(v)
-			spans = append(spans, b.Len())
 		}
-		e.words[1] = len(spans)
-		entries = append(entries, e)
+		t.start = append(t.start, uint32(len(t.spans)/2))
 	}
-	t := newTable(b.String(), len(entries))
-	t.spans = make([]uint32, 0, len(spans))
-	for _, e := range entries {
-		for j := e.words[0]; j < e.words[1]; j += 2 {
-			t.word(spans[j], spans[j+1])
-		}
-		t.add(t.text[e.key[0]:e.key[1]])
+	t.text = b.String()
+	for i := 0; i < len(keys); i += 2 {
+		t.lists[t.text[keys[i]:keys[i+1]]] = uint32(i / 2)
 	}
 	return t
 }
