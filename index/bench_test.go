@@ -9,13 +9,11 @@ import (
 	"testing"
 
 	"planbot/data"
+	"planbot/scripts/loadtest"
 )
 
-// benchQuestions mix Japanese, kana, English and not-covered questions.
-var benchQuestions = []string{
-	"ハザードマップの担当は？", "who handles hazard maps?", "ごみの分別について知りたい", "はざーどまっぷ",
-	"コンビニで税金を払える？", "総務課は何をしていますか", "今日の天気は？", "Which department inspects bridges?",
-}
+// benchQuestions are the load test's: Japanese, kana, English and not covered.
+var benchQuestions = loadtest.Questions()
 
 // GeneratePlan writes a plan text with n actions, built from the seed
 // plan's sentences with numbered variations, in the published layout.

@@ -1,15 +1,19 @@
--- wrk script: GET /api/ask with a rotating set of questions (Japanese, kana, English, not covered).
-local qs = {
-  "ハザードマップの担当は？", "who handles hazard maps?", "ごみの分別について知りたい", "はざーどまっぷ",
-  "コンビニで税金を払える？", "総務課は何をしていますか", "今日の天気は？", "Which department inspects bridges?",
-}
+-- wrk script: GET /api/ask with the questions in scripts/loadtest/questions.txt (or $QUESTIONS) in turn.
+-- Requests are formatted once in init, so wrk spends no more per request than on a static one.
 local function enc(s)
   return (s:gsub("[^%w%-_%.~]", function(c) return string.format("%%%02X", string.byte(c)) end))
 end
-local paths = {}
-for i, q in ipairs(qs) do paths[i] = "/api/ask?q=" .. enc(q) end
+local reqs = {}
+init = function(args)
+  for l in io.lines(os.getenv("QUESTIONS") or "scripts/loadtest/questions.txt") do
+    local q = l:match("^%s*(.-)%s*$")
+    if q ~= "" and q:sub(1, 1) ~= "#" then
+      reqs[#reqs + 1] = wrk.format("GET", "/api/ask?q=" .. enc(q))
+    end
+  end
+end
 local n = 0
 request = function()
   n = n + 1
-  return wrk.format("GET", paths[(n % #paths) + 1])
+  return reqs[(n % #reqs) + 1]
 end

@@ -1,23 +1,26 @@
--- wrk script: POST signed LINE webhook bodies, each with its own webhookEventId,
--- read from the file named by $BODIES (lines "signature<TAB>body", made by loadkit linebodies).
--- Thread k of $THREADS (default 2, as wrk -t) sends bodies k, k+THREADS, … so no two threads
--- send the same event.
-local threads = tonumber(os.getenv("THREADS") or "2")
-local next_id = 0
+-- wrk script: POST signed LINE webhook requests, each with its own webhookEventId, from the file $REQUESTS
+-- written by `loadkit linerequests`: raw HTTP requests, each after a line with its length. They are read
+-- before wrk starts its clock, so wrk formats nothing per request. Run with -t1: a second thread would
+-- send the same events again (and would load its copy while the first thread is already sending).
+local threads = 0
 setup = function(thread)
-  thread:set("tid", next_id)
-  next_id = next_id + 1
+  threads = threads + 1
+  assert(threads == 1, "line.lua sends each event once: run wrk with -t1")
 end
-local bodies = {}
+local reqs = {}
 init = function(args)
-  for l in io.lines(os.getenv("BODIES")) do
-    local sig, body = l:match("^([^\t]+)\t(.*)$")
-    bodies[#bodies + 1] = { sig = sig, body = body }
+  local f = assert(io.open(os.getenv("REQUESTS"), "rb"))
+  while true do
+    local len = f:read("*n")
+    if not len then break end
+    f:read(1) -- the newline after the length
+    reqs[#reqs + 1] = f:read(len)
   end
+  f:close()
+  assert(#reqs > 0, "no requests in " .. os.getenv("REQUESTS"))
 end
 local n = 0
 request = function()
-  local b = bodies[((n * threads + tid) % #bodies) + 1]
-  n = n + 1
-  return wrk.format("POST", nil, { ["Content-Type"] = "application/json", ["x-line-signature"] = b.sig }, b.body)
+  n = n % #reqs + 1
+  return reqs[n]
 end

@@ -18,6 +18,7 @@ import (
 	"time"
 	"unicode/utf16"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
 
@@ -60,8 +61,10 @@ type Bot struct {
 	jobs   chan []byte // verified webhook bodies
 	drops  chat.DropLog
 	wg     sync.WaitGroup
-	ctx    context.Context // outlives requests; cancelled when Close gives up
-	cancel context.CancelFunc
+
+	rendered *lru.Cache[renderKey, rendered]
+	ctx      context.Context // outlives requests; cancelled when Close gives up
+	cancel   context.CancelFunc
 }
 
 // New checks the configuration and starts the workers.
@@ -100,7 +103,8 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("line: %w", err)
 	}
-	b := &Bot{cfg: cfg, deps: deps, api: api, jobs: make(chan []byte, cfg.Queue)}
+	cache, _ := lru.New[renderKey, rendered](renderedReplies) // errors only for a size ≤ 0
+	b := &Bot{cfg: cfg, deps: deps, api: api, jobs: make(chan []byte, cfg.Queue), rendered: cache}
 	b.ctx, b.cancel = context.WithCancel(context.Background())
 	for range cfg.Workers {
 		b.wg.Add(1)

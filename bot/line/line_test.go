@@ -18,9 +18,12 @@ import (
 	"time"
 	"unicode/utf16"
 
+	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
+
 	"planbot/bot/chat"
 	"planbot/data"
 	"planbot/index"
+	"planbot/scripts/loadtest"
 )
 
 const secret = "test-channel-secret"
@@ -527,7 +530,7 @@ func TestClipUnits(t *testing.T) {
 func BenchmarkWebhook(b *testing.B) {
 	api := newFakeAPI(b, 200)
 	bot, _, _ := newBot(b, api, Config{Queue: 1024})
-	qs := []string{"ハザードマップの担当は？", "who handles hazard maps?", "ごみの分別", "今日の天気は？"}
+	qs := loadtest.Questions()
 	i := 0
 	for b.Loop() {
 		bd := body(textEvent(fmt.Sprint("bench", i), fmt.Sprint("tb", i), qs[i%len(qs)]))
@@ -538,4 +541,45 @@ func BenchmarkWebhook(b *testing.B) {
 		i++
 	}
 	bot.Close(context.Background())
+}
+
+// TestRenderedReplies checks that a kept reply is the SDK's own encoding
+// of the messages, is reused for the same answer and is not reused once
+// the answer changes (as after a reindex).
+func TestRenderedReplies(t *testing.T) {
+	lv, err := live()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _, _ := newBot(t, newFakeAPI(t, 200), Config{})
+	sdk := func(msgs []messaging_api.MessageInterface) string {
+		t.Helper()
+		j, err := json.Marshal(&messaging_api.ReplyMessageRequest{ReplyToken: "t", Messages: msgs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(j)
+	}
+	for _, q := range []string{"ハザードマップの担当は？", "who handles hazard maps?", "今日の天気は？", "総務課は何をしていますか"} {
+		a, _ := lv.Ask(q)
+		for _, from := range []int{0, 1} {
+			first := b.answerMessages(a, from)
+			if got, want := sdk(first), sdk(render(a, from)); got != want {
+				t.Errorf("%s from %d: kept reply differs from the SDK's encoding:\n%s\n%s", q, from, got, want)
+			}
+			again := b.answerMessages(a, from)
+			if len(first) == 0 || &again[0] != &first[0] {
+				t.Errorf("%s from %d: reply encoded again for the same answer", q, from)
+			}
+		}
+	}
+	a, _ := lv.Ask("ハザードマップの担当は？")
+	old := sdk(b.answerMessages(a, 0))
+	a.Plan.Updated = "2031-04-01"
+	a.Answers = append([]index.Match(nil), a.Answers...)
+	a.Answers[0].Departments = []string{"新設課"}
+	got := sdk(b.answerMessages(a, 0))
+	if got == old || !strings.Contains(got, "2031-04-01") || !strings.Contains(got, "新設課") {
+		t.Errorf("changed answer got a stale reply: %s", got)
+	}
 }

@@ -1,7 +1,10 @@
 package line
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -23,9 +26,81 @@ const (
 	bubblesPerPage = 3 // matches shown per "more results"
 )
 
+// renderedReplies is how many encoded replies a Bot keeps.
+const renderedReplies = 1024
+
+// renderKey names a reply: the question as asked and the first match shown.
+type renderKey struct {
+	query string
+	from  int
+}
+
+// rendered is a reply encoded once, with the answer it was rendered from.
+type rendered struct {
+	answer index.Answer
+	msgs   []messaging_api.MessageInterface
+}
+
 // answerMessages renders an answer, starting at match from (0 for a new
-// question, later for "more results").
+// question, later for "more results"). Replies are kept encoded: the SDK's
+// encoding of a Flex message costs more than answering a cached question.
+// A kept reply is used only for an answer equal to the one it was rendered
+// from, so after a reindex a changed answer is rendered afresh.
 func (b *Bot) answerMessages(a index.Answer, from int) []messaging_api.MessageInterface {
+	k := renderKey{a.Query, from}
+	if r, ok := b.rendered.Get(k); ok && reflect.DeepEqual(r.answer, a) {
+		return r.msgs
+	}
+	msgs := render(a, from)
+	enc, err := encode(msgs)
+	if err != nil {
+		b.deps.Logger.Error("line: encode reply", "err", err)
+		return msgs
+	}
+	b.rendered.Add(k, rendered{a, enc})
+	return enc
+}
+
+// encoded is a message already in the Messaging API's JSON; the SDK passes
+// message types it does not know to encoding/json as they are.
+type encoded struct {
+	typ string
+	raw json.RawMessage
+}
+
+func (e encoded) GetType() string              { return e.typ }
+func (e encoded) MarshalJSON() ([]byte, error) { return e.raw, nil }
+
+// encode turns msgs into the JSON the SDK itself would send for them.
+func encode(msgs []messaging_api.MessageInterface) ([]messaging_api.MessageInterface, error) {
+	raw, err := json.Marshal(&messaging_api.ReplyMessageRequest{Messages: msgs})
+	if err != nil {
+		return nil, err
+	}
+	var req struct {
+		Messages []json.RawMessage `json:"messages"`
+	}
+	if err := json.Unmarshal(raw, &req); err != nil {
+		return nil, err
+	}
+	if len(req.Messages) != len(msgs) {
+		return nil, fmt.Errorf("encoded %d messages of %d", len(req.Messages), len(msgs))
+	}
+	out := make([]messaging_api.MessageInterface, len(msgs))
+	for i, m := range req.Messages {
+		var head struct {
+			Type string `json:"type"`
+		}
+		if err := json.Unmarshal(m, &head); err != nil {
+			return nil, err
+		}
+		out[i] = encoded{head.Type, m}
+	}
+	return out, nil
+}
+
+// render builds the reply messages for an answer from match from on.
+func render(a index.Answer, from int) []messaging_api.MessageInterface {
 	en := a.Lang == index.English
 	var msg messaging_api.MessageInterface
 	var next int

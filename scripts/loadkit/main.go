@@ -1,5 +1,5 @@
 // Command loadkit supports scripts/load.sh: a fake LINE API, signed LINE
-// webhook bodies for wrk, and a constant-rate load generator for p99
+// webhook requests for wrk, and a constant-rate load generator for p99
 // latency at a fixed share of peak throughput.
 package main
 
@@ -17,24 +17,27 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
-	"strings"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"planbot/scripts/loadtest"
 )
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: loadkit fakeline|linebodies|paced [flags]")
+		fmt.Fprintln(os.Stderr, "usage: loadkit fakeline|linerequests|paced [flags]")
 		os.Exit(2)
 	}
 	var err error
 	switch os.Args[1] {
 	case "fakeline":
 		err = fakeLine(os.Args[2:])
-	case "linebodies":
-		err = lineBodies(os.Args[2:])
+	case "linerequests":
+		err = lineRequests(os.Args[2:])
 	case "paced":
 		err = paced(os.Args[2:])
 	default:
@@ -46,11 +49,13 @@ func main() {
 	}
 }
 
-// fakeLine answers every LINE API call with 200 and an empty JSON object;
+// fakeLine answers every LINE API call with 200 and an empty JSON object,
+// after -delay (LINE's servers are across the internet, not on loopback);
 // GET /loadkit/replies tells how many replies it has received.
 func fakeLine(args []string) error {
 	fs := flag.NewFlagSet("fakeline", flag.ExitOnError)
 	addr := fs.String("addr", "127.0.0.1:18481", "listen address")
+	delay := fs.Duration("delay", 0, "time each API call takes")
 	fs.Parse(args)
 	var replies atomic.Int64
 	return http.ListenAndServe(*addr, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -62,30 +67,30 @@ func fakeLine(args []string) error {
 			replies.Add(1)
 		}
 		io.Copy(io.Discard, r.Body)
+		time.Sleep(*delay)
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("X-Line-Request-Id", "fake")
 		w.Write([]byte("{}"))
 	}))
 }
 
-var questions = []string{
-	"ハザードマップの担当は？", "who handles hazard maps?", "ごみの分別について知りたい", "はざーどまっぷ",
-	"コンビニで税金を払える？", "総務課は何をしていますか", "今日の天気は？", "Which department inspects bridges?",
-}
-
-// lineBodies writes n signed webhook bodies, one text message event each
-// with a unique webhookEventId, as "signature<TAB>body" lines.
-func lineBodies(args []string) error {
-	fs := flag.NewFlagSet("linebodies", flag.ExitOnError)
+// lineRequests writes n signed LINE webhook requests, one text message
+// event each with its own webhookEventId, as raw HTTP requests ready to
+// send, each after a line with its length in bytes.
+func lineRequests(args []string) error {
+	fs := flag.NewFlagSet("linerequests", flag.ExitOnError)
+	base := fs.String("url", "http://127.0.0.1:18480", "service base URL")
 	secret := fs.String("secret", "", "channel secret")
-	n := fs.Int("n", 10000, "bodies")
+	n := fs.Int("n", 10000, "requests")
 	first := fs.Int("first", 0, "number of the first event ID")
-	out := fs.String("out", "line.bodies", "output file")
+	out := fs.String("out", "line.requests", "output file")
 	fs.Parse(args)
+	qs := loadtest.Questions()
 	f, err := os.Create(*out)
 	if err != nil {
 		return err
 	}
+	defer f.Close()
 	w := bufio.NewWriter(f)
 	for i := *first; i < *first+*n; i++ {
 		ev := map[string]any{
@@ -94,12 +99,23 @@ func lineBodies(args []string) error {
 			"deliveryContext": map[string]any{"isRedelivery": false},
 			"replyToken":      fmt.Sprintf("replytoken%08d", i),
 			"source":          map[string]any{"type": "user", "userId": "U00000000000000000000000000000000"},
-			"message":         map[string]any{"type": "text", "id": fmt.Sprint(i), "text": questions[i%len(questions)], "quoteToken": "q"},
+			"message":         map[string]any{"type": "text", "id": fmt.Sprint(i), "text": qs[i%len(qs)], "quoteToken": "q"},
 		}
 		body, _ := json.Marshal(map[string]any{"destination": "Uxxxxxxxx", "events": []any{ev}})
 		mac := hmac.New(sha256.New, []byte(*secret))
 		mac.Write(body)
-		fmt.Fprintf(w, "%s\t%s\n", base64.StdEncoding.EncodeToString(mac.Sum(nil)), body)
+		r, err := http.NewRequest("POST", *base+"/line/webhook", bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		r.Header.Set("Content-Type", "application/json")
+		r.Header.Set("x-line-signature", base64.StdEncoding.EncodeToString(mac.Sum(nil)))
+		var req bytes.Buffer
+		if err := r.Write(&req); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "%d\n", req.Len())
+		w.Write(req.Bytes())
 	}
 	if err := w.Flush(); err != nil {
 		return err
@@ -110,13 +126,13 @@ func lineBodies(args []string) error {
 // paced sends requests at a constant rate and reports latency percentiles
 // and errors; unlike wrk it does not slow down when the server does, so p99
 // is not hidden by coordinated omission. It asks GET /api/ask, or with
-// -bodies posts signed LINE webhook bodies to /line/webhook.
+// -requests sends the requests linerequests wrote.
 func paced(args []string) error {
 	fs := flag.NewFlagSet("paced", flag.ExitOnError)
 	base := fs.String("url", "http://127.0.0.1:18480", "service base URL")
 	rate := fs.Int("rate", 500, "requests per second")
 	seconds := fs.Int("seconds", 10, "duration")
-	bodies := fs.String("bodies", "", "signed LINE webhook bodies (from linebodies) to post instead of asking")
+	requests := fs.String("requests", "", "raw requests to send instead of asking (from linerequests)")
 	peak := fs.Int("peak", 0, "instead of pacing, measure the peak rate with this many connections in a closed loop")
 	fs.Parse(args)
 	if *rate <= 0 && *peak <= 0 {
@@ -129,40 +145,30 @@ func paced(args []string) error {
 	// Every request is built before the clock starts.
 	var reqs [][]byte
 	name := "ask"
-	build := func(method, path, sig, body string) error {
-		r, err := http.NewRequest(method, *base+path, strings.NewReader(body))
+	if *requests != "" {
+		raw, err := os.ReadFile(*requests)
 		if err != nil {
 			return err
 		}
-		if sig != "" {
-			r.Header.Set("Content-Type", "application/json")
-			r.Header.Set("x-line-signature", sig)
+		if reqs, err = splitRequests(raw); err != nil {
+			return fmt.Errorf("%s: %w", *requests, err)
 		}
-		var b bytes.Buffer
-		if err := r.Write(&b); err != nil {
-			return err
-		}
-		reqs = append(reqs, b.Bytes())
-		return nil
-	}
-	if *bodies != "" {
-		lines, err := readBodies(*bodies)
-		if err != nil {
-			return err
-		}
-		name = "line"
-		for _, l := range lines {
-			sig, body, _ := strings.Cut(l, "\t")
-			if err := build("POST", "/line/webhook", sig, body); err != nil {
-				return err
-			}
-		}
+		name = filepath.Base(*requests)
 	} else {
-		for _, q := range questions {
-			if err := build("GET", "/api/ask?q="+url.QueryEscape(q), "", ""); err != nil {
+		for _, q := range loadtest.Questions() {
+			r, err := http.NewRequest("GET", *base+"/api/ask?q="+url.QueryEscape(q), nil)
+			if err != nil {
 				return err
 			}
+			var b bytes.Buffer
+			if err := r.Write(&b); err != nil {
+				return err
+			}
+			reqs = append(reqs, b.Bytes())
 		}
+	}
+	if len(reqs) == 0 {
+		return fmt.Errorf("no requests to send")
 	}
 	var (
 		mu        sync.Mutex
@@ -275,17 +281,18 @@ func (c *conn) close() {
 	}
 }
 
-func readBodies(path string) ([]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
+// splitRequests reads what linerequests wrote: a line with a length, then
+// that many bytes, in turn.
+func splitRequests(raw []byte) ([][]byte, error) {
+	var reqs [][]byte
+	for len(raw) > 0 {
+		line, rest, ok := bytes.Cut(raw, []byte("\n"))
+		n, err := strconv.Atoi(string(line))
+		if !ok || err != nil || n <= 0 || n > len(rest) {
+			return nil, fmt.Errorf("request %d: bad length line %.20q", len(reqs)+1, line)
+		}
+		reqs = append(reqs, rest[:n])
+		raw = rest[n:]
 	}
-	defer f.Close()
-	var lines []string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
-	}
-	return lines, sc.Err()
+	return reqs, nil
 }
