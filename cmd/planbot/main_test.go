@@ -177,6 +177,19 @@ func TestServe(t *testing.T) {
 	}
 }
 
+// TestBadSettings checks that serve refuses a setting it cannot use, naming
+// it, instead of starting with a default.
+func TestBadSettings(t *testing.T) {
+	for name, value := range map[string]string{"PLANBOT_RATE_LIMIT": "fast", "LINE_WORKERS": "0"} {
+		e := env("PLANBOT_DATA_DIR", t.TempDir(), "PLANBOT_ADDR", "127.0.0.1:0",
+			"LINE_CHANNEL_SECRET", "s", "LINE_CHANNEL_ACCESS_TOKEN", "t", name, value)
+		_, _, err := runCmd(t, "", e, "serve")
+		if err == nil || !strings.Contains(err.Error(), name) || !strings.Contains(err.Error(), value) {
+			t.Errorf("%s=%s: %v", name, value, err)
+		}
+	}
+}
+
 func TestWatchFile(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
