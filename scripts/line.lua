@@ -13,8 +13,9 @@ init = function(args)
   while true do
     local len = f:read("*n")
     if not len then break end
-    f:read(1) -- the newline after the length
-    reqs[#reqs + 1] = f:read(len)
+    local r = f:read(1) == "\n" and f:read(len)
+    assert(r and #r == len, "truncated request " .. (#reqs + 1) .. " in " .. os.getenv("REQUESTS"))
+    reqs[#reqs + 1] = r
   end
   f:close()
   assert(#reqs > 0, "no requests in " .. os.getenv("REQUESTS"))

@@ -24,14 +24,15 @@ go build -o "$tmp/loadkit" ./scripts/loadkit
 port=18480
 fake=18481
 base=http://127.0.0.1:$port
-events=$((dur * 40000)) # webhook requests per run, each with its own event ID
+events=$((dur * 50000)) # webhook requests per wrk run, each with its own event ID (wrk reaches 37,000/s)
 "$tmp/loadkit" linerequests -url "$base" -secret load-test-secret -n $events -out "$tmp/line.requests"
-"$tmp/loadkit" linerequests -url "$base" -secret load-test-secret -first $events -n $events -out "$tmp/line.paced"
+"$tmp/loadkit" linerequests -url "$base" -secret load-test-secret -first $events -n $((dur * 10000)) -out "$tmp/line.paced"
 
 gen="" # prefix that pins a generator (and the fake LINE API) to its CPU in part 2
 
 start() { # prefix...: start the service and the fake LINE API
   GOMAXPROCS=1 $gen "$tmp/loadkit" fakeline -addr 127.0.0.1:$fake -delay "${api_delay:-0s}" &
+  for _ in $(seq 100); do replies >/dev/null && break; sleep 0.1; done
   PLANBOT_DATA_DIR="$tmp/data" PLANBOT_ADDR=127.0.0.1:$port PLANBOT_RATE_LIMIT=0 PLANBOT_ADMIN_TOKEN=load-test-admin \
     LINE_CHANNEL_SECRET=load-test-secret LINE_CHANNEL_ACCESS_TOKEN=load-test-token LINE_API_BASE_URL=http://127.0.0.1:$fake \
     "$@" "$tmp/planbot" serve >>"$tmp/serve.out" 2>>"$tmp/serve.log" &
@@ -40,10 +41,15 @@ start() { # prefix...: start the service and the fake LINE API
 }
 stop() { pkill -f "$tmp/planbot serve" || true; pkill -f "$tmp/loadkit fakeline" || true; sleep 0.5; }
 rss() { ps -o rss= -p "$(pgrep -f "$tmp/planbot serve")" | awk '{printf "%.0f MiB", $1/1024}'; }
-replies() { curl -s "http://127.0.0.1:$fake/loadkit/replies"; }
+replies() { curl -sf "http://127.0.0.1:$fake/loadkit/replies"; }
 run() { # name, wrk args...: full speed, closed loop
   local name=$1; shift
   $wrk -c16 -d"${dur}s" --latency "$@" | tee "$tmp/$name.txt" | grep -E 'Requests/sec|Non-2xx|Socket errors|99%' | sed "s/^/$name: /"
+  local sent
+  sent=$(awk '/requests in/ {print $1}' "$tmp/$name.txt")
+  if [[ $name == line* ]] && [ "$sent" -gt "$events" ]; then
+    echo "$name: warning: $sent requests but $events distinct events; later ones were duplicates" >&2
+  fi
 }
 peak() { awk '/Requests\/sec/ {print $2}' "$tmp/$1.txt"; }
 

@@ -61,10 +61,10 @@ type Bot struct {
 	jobs   chan []byte // verified webhook bodies
 	drops  chat.DropLog
 	wg     sync.WaitGroup
+	ctx    context.Context // outlives requests; cancelled when Close gives up
+	cancel context.CancelFunc
 
-	rendered *lru.Cache[renderKey, rendered]
-	ctx      context.Context // outlives requests; cancelled when Close gives up
-	cancel   context.CancelFunc
+	replies *lru.Cache[renderKey, cachedReply] // encoded replies, see answerMessages
 }
 
 // New checks the configuration and starts the workers.
@@ -103,8 +103,8 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("line: %w", err)
 	}
-	cache, _ := lru.New[renderKey, rendered](renderedReplies) // errors only for a size ≤ 0
-	b := &Bot{cfg: cfg, deps: deps, api: api, jobs: make(chan []byte, cfg.Queue), rendered: cache}
+	replies, _ := lru.New[renderKey, cachedReply](cachedReplies) // errors only for a size ≤ 0
+	b := &Bot{cfg: cfg, deps: deps, api: api, jobs: make(chan []byte, cfg.Queue), replies: replies}
 	b.ctx, b.cancel = context.WithCancel(context.Background())
 	for range cfg.Workers {
 		b.wg.Add(1)

@@ -526,14 +526,26 @@ func TestClipUnits(t *testing.T) {
 }
 
 // BenchmarkWebhook is one signed webhook request end to end: verify,
-// answer, and reply to the fake API.
+// answer, and reply to the fake LINE API, for the load test's questions in
+// turn (so answers and encoded replies come from the caches).
 func BenchmarkWebhook(b *testing.B) {
+	qs := loadtest.Questions()
+	benchWebhook(b, func(i int) string { return qs[i%len(qs)] })
+}
+
+// BenchmarkWebhookNewQuestion is the same with every question asked for the
+// first time (numbered), so nothing comes from a cache.
+func BenchmarkWebhookNewQuestion(b *testing.B) {
+	qs := loadtest.Questions()
+	benchWebhook(b, func(i int) string { return fmt.Sprintf("%s %d", qs[i%len(qs)], i) })
+}
+
+func benchWebhook(b *testing.B, question func(i int) string) {
 	api := newFakeAPI(b, 200)
 	bot, _, _ := newBot(b, api, Config{Queue: 1024})
-	qs := loadtest.Questions()
 	i := 0
 	for b.Loop() {
-		bd := body(textEvent(fmt.Sprint("bench", i), fmt.Sprint("tb", i), qs[i%len(qs)]))
+		bd := body(textEvent(fmt.Sprint("bench", i), fmt.Sprint("tb", i), question(i)))
 		if rec := post(bot, bd, sign(bd)); rec.Code != 200 {
 			b.Fatal(rec.Code)
 		}

@@ -26,8 +26,8 @@ const (
 	bubblesPerPage = 3 // matches shown per "more results"
 )
 
-// renderedReplies is how many encoded replies a Bot keeps.
-const renderedReplies = 1024
+// cachedReplies is how many encoded replies a Bot keeps.
+const cachedReplies = 1024
 
 // renderKey names a reply: the question as asked and the first match shown.
 type renderKey struct {
@@ -35,8 +35,8 @@ type renderKey struct {
 	from  int
 }
 
-// rendered is a reply encoded once, with the answer it was rendered from.
-type rendered struct {
+// cachedReply is a reply encoded once, with the answer it was rendered from.
+type cachedReply struct {
 	answer index.Answer
 	msgs   []messaging_api.MessageInterface
 }
@@ -44,11 +44,13 @@ type rendered struct {
 // answerMessages renders an answer, starting at match from (0 for a new
 // question, later for "more results"). Replies are kept encoded: the SDK's
 // encoding of a Flex message costs more than answering a cached question.
+// The first time a reply is sent costs a little more than it would uncached
+// (it is encoded, then split into messages).
 // A kept reply is used only for an answer equal to the one it was rendered
 // from, so after a reindex a changed answer is rendered afresh.
 func (b *Bot) answerMessages(a index.Answer, from int) []messaging_api.MessageInterface {
 	k := renderKey{a.Query, from}
-	if r, ok := b.rendered.Get(k); ok && reflect.DeepEqual(r.answer, a) {
+	if r, ok := b.replies.Get(k); ok && reflect.DeepEqual(r.answer, a) {
 		return r.msgs
 	}
 	msgs := render(a, from)
@@ -57,7 +59,7 @@ func (b *Bot) answerMessages(a index.Answer, from int) []messaging_api.MessageIn
 		b.deps.Logger.Error("line: encode reply", "err", err)
 		return msgs
 	}
-	b.rendered.Add(k, rendered{a, enc})
+	b.replies.Add(k, cachedReply{a, enc})
 	return enc
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 
 	"planbot/bot"
@@ -14,13 +13,9 @@ import (
 )
 
 // setupChannels enables each chat channel whose credentials are set.
-func setupChannels(ctx context.Context, a *app, d *bot.Deps, dedup chat.Deduper, getenv func(string) string, log *slog.Logger) error {
+func setupChannels(ctx context.Context, a *app, d *bot.Deps, dedup chat.Deduper, lineWorkers int, getenv func(string) string, log *slog.Logger) error {
 	if secret, token := getenv("LINE_CHANNEL_SECRET"), getenv("LINE_CHANNEL_ACCESS_TOKEN"); secret != "" && token != "" {
-		workers, err := strconv.Atoi(envOr(getenv, "LINE_WORKERS", "4"))
-		if err != nil || workers < 1 {
-			return fmt.Errorf("LINE_WORKERS: want the number of replies sent at once (1 or more), got %q", getenv("LINE_WORKERS"))
-		}
-		lb, err := line.New(line.Config{ChannelSecret: secret, AccessToken: token, APIBaseURL: getenv("LINE_API_BASE_URL"), Workers: workers},
+		lb, err := line.New(line.Config{ChannelSecret: secret, AccessToken: token, APIBaseURL: getenv("LINE_API_BASE_URL"), Workers: lineWorkers},
 			line.Deps{Asker: d.Asker(), Dedup: dedup, Feedback: d.Feedback, Metrics: d.Metrics, Logger: log})
 		if err != nil {
 			return err

@@ -40,15 +40,22 @@ const memoryLimit = 200 << 20
 // loadGCPercent is the collector's GOGC while the dictionaries load: they
 // allocate several times what they keep, and collecting half as often while
 // the heap grows cuts start-up by a fifth for a few MiB more at the peak
-// (docs/benchmarks.md). serve returns to the default once it is ready.
+// (docs/benchmarks.md).
 const loadGCPercent = 200
+
+// fastLoad runs the collector at loadGCPercent unless GOGC is set; loaded
+// restores the previous pace (serve calls it once it is ready).
+func fastLoad(getenv func(string) string) (loaded func()) {
+	if getenv("GOGC") != "" {
+		return func() {}
+	}
+	prev := debug.SetGCPercent(loadGCPercent)
+	return func() { debug.SetGCPercent(prev) }
+}
 
 func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(memoryLimit)
-	}
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(loadGCPercent)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -70,13 +77,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return errUsage
 	}
 	cmd, args := args[0], args[1:]
+	loaded := fastLoad(getenv)
+	defer loaded()
 	switch cmd {
 	case "ask":
 		return cmdAsk(args, getenv, stdin, stdout, stderr)
 	case "plan":
 		return cmdPlan(args, getenv, stdout, stderr)
 	case "serve":
-		return cmdServe(ctx, args, getenv, stdout, stderr)
+		return cmdServe(ctx, args, getenv, loaded, stdout, stderr)
 	case "reindex":
 		return cmdReindex(ctx, args, getenv, stdout, stderr)
 	case "versions":

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -184,7 +185,7 @@ func TestBadSettings(t *testing.T) {
 		e := env("PLANBOT_DATA_DIR", t.TempDir(), "PLANBOT_ADDR", "127.0.0.1:0",
 			"LINE_CHANNEL_SECRET", "s", "LINE_CHANNEL_ACCESS_TOKEN", "t", name, value)
 		_, _, err := runCmd(t, "", e, "serve")
-		if err == nil || !strings.Contains(err.Error(), name) || !strings.Contains(err.Error(), value) {
+		if err == nil || !strings.Contains(err.Error(), name) || !strings.Contains(err.Error(), strconv.Quote(value)) {
 			t.Errorf("%s=%s: %v", name, value, err)
 		}
 	}

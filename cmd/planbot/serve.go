@@ -25,7 +25,7 @@ import (
 // shutdownGrace bounds the drain of in-flight work on SIGTERM.
 const shutdownGrace = 25 * time.Second
 
-func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func cmdServe(ctx context.Context, args []string, getenv func(string) string, loaded func(), stdout, stderr io.Writer) error {
 	fs := newFlagSet("serve", stderr)
 	var pf planFlags
 	pf.register(fs, getenv)
@@ -47,6 +47,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer app.close()
+	loaded()
 
 	srv := &http.Server{
 		Handler:           bot.NewServer(app.deps),
@@ -110,6 +111,17 @@ func (a *app) close() {
 // setup loads the plan and wires state, channels and admin from the
 // environment.
 func setup(ctx context.Context, pf *planFlags, dir string, getenv func(string) string, log *slog.Logger) (*app, error) {
+	// Settings first: a bad one is reported before the dictionaries load.
+	perSecond, err := strconv.Atoi(envOr(getenv, "PLANBOT_RATE_LIMIT", "5"))
+	if err != nil || perSecond < 0 {
+		return nil, fmt.Errorf("PLANBOT_RATE_LIMIT: want requests per second per client (0 = off), got %q", getenv("PLANBOT_RATE_LIMIT"))
+	}
+	lineWorkers := 0 // line.Config's default
+	if v := getenv("LINE_WORKERS"); v != "" {
+		if lineWorkers, err = strconv.Atoi(v); err != nil || lineWorkers < 1 {
+			return nil, fmt.Errorf("LINE_WORKERS: want the number of replies sent at once (1 or more), got %q", v)
+		}
+	}
 	r, err := pf.reloader(dir)
 	if err != nil {
 		return nil, err
@@ -118,10 +130,6 @@ func setup(ctx context.Context, pf *planFlags, dir string, getenv func(string) s
 	d := bot.Deps{
 		Logger: log, Live: r.Live, Reloader: r, Metrics: bot.NewMetrics(),
 		AdminToken: getenv("PLANBOT_ADMIN_TOKEN"),
-	}
-	perSecond, err := strconv.Atoi(envOr(getenv, "PLANBOT_RATE_LIMIT", "5"))
-	if err != nil || perSecond < 0 {
-		return nil, fmt.Errorf("PLANBOT_RATE_LIMIT: want requests per second per client (0 = off), got %q", getenv("PLANBOT_RATE_LIMIT"))
 	}
 	var dedup chat.Deduper = chat.NewMemDeduper()
 	if url := getenv("PLANBOT_REDIS_URL"); url != "" {
@@ -163,17 +171,13 @@ func setup(ctx context.Context, pf *planFlags, dir string, getenv func(string) s
 			return nil, err
 		}
 	}
-	if err := setupChannels(ctx, a, &d, dedup, getenv, log); err != nil {
+	if err := setupChannels(ctx, a, &d, dedup, lineWorkers, getenv, log); err != nil {
 		return nil, err
 	}
 	a.deps = d
 	// Loading the dictionaries leaves tens of MiB of garbage (kagome's
 	// feature table, the parsed tables); give it back to the OS now rather
-	// than over the next minutes, so the resident size starts small, and
-	// serve with the collector's default pace (main sped up loading).
-	if getenv("GOGC") == "" {
-		debug.SetGCPercent(100)
-	}
+	// than over the next minutes, so the resident size starts small.
 	debug.FreeOSMemory()
 	return a, nil
 }

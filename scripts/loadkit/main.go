@@ -129,7 +129,7 @@ func lineRequests(args []string) error {
 // -requests sends the requests linerequests wrote.
 func paced(args []string) error {
 	fs := flag.NewFlagSet("paced", flag.ExitOnError)
-	base := fs.String("url", "http://127.0.0.1:18480", "service base URL")
+	base := fs.String("url", "http://127.0.0.1:18480", "service base URL (with -requests, only the address to connect to)")
 	rate := fs.Int("rate", 500, "requests per second")
 	seconds := fs.Int("seconds", 10, "duration")
 	requests := fs.String("requests", "", "raw requests to send instead of asking (from linerequests)")
@@ -169,6 +169,9 @@ func paced(args []string) error {
 	}
 	if len(reqs) == 0 {
 		return fmt.Errorf("no requests to send")
+	}
+	if need := *rate * *seconds; *requests != "" && *peak == 0 && need > len(reqs) {
+		return fmt.Errorf("%s holds %d requests, %d needed: each is sent once", *requests, len(reqs), need)
 	}
 	var (
 		mu        sync.Mutex
