@@ -5,7 +5,7 @@
 #     once against one taking 20 ms per call; three rounds, each on freshly started services, and the
 #     median ratios;
 #  2. latency: p99 at 80 % of peak, open loop, with the service on CPU 0 and the generators (and the fake
-#     LINE API) on CPU 1, as a generator on a second machine would be;
+#     LINE API) on CPU 1, as a generator on a second machine would be; three rounds and the median p99;
 #  3. /api/ask under wrk while the plan is reindexed in a loop.
 # wrk runs one thread everywhere: its scripts format every request before the clock starts (wrk starts
 # its clock only when all threads are set up, so a second thread loading its requests would let the first
@@ -90,26 +90,33 @@ echo "throughput ratio, median of $rounds rounds: ask/healthz $(awk '{print $4}'
 
 pinned=""
 if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then pinned="taskset -c 0"; gen="taskset -c 1"; fi
-echo "== 2. p99 at 80 % of peak, open loop${pinned:+; service on CPU 0, generators on CPU 1}"
+echo "== 2. p99 at 80 % of peak, open loop${pinned:+; service on CPU 0, generators on CPU 1}; $rounds rounds"
 # wrk measures the peak (closed loop); loadkit paces at 80 % of it, as wrk2 would (not in Debian): each
 # request is due at a fixed time and its latency counts from then, so a slow server cannot hide its tail.
-start $pinned
-wrk="$gen wrk -t1"
-run ask-peak -s scripts/ask.lua "$base"
-$gen "$tmp/loadkit" paced -url "$base" -rate "$(awk -v p="$(peak ask-peak)" 'BEGIN {printf "%d", 0.8 * p}')" -seconds "$dur"
 # The webhook acknowledges far faster than it can answer (the rest is dropped): its peak is the rate of
 # replies while wrk floods it, and the paced run sends 80 % of that, all of which should be answered.
-n0=$(replies)
-REQUESTS="$tmp/line.requests" run line-peak -s scripts/line.lua "$base/line/webhook"
-sleep 2
-answered=$(($(replies) - n0))
-echo "line-peak: answered $((answered / dur))/s"
-n0=$(replies)
-$gen "$tmp/loadkit" paced -url "$base" -rate $((answered * 8 / 10 / dur)) -seconds "$dur" -requests "$tmp/line.paced"
-sleep 2
-echo "line: replies during the paced run: $(($(replies) - n0))"
-stop
+wrk="$gen wrk -t1"
+p99() { awk '{for (i = 1; i < NF; i++) if ($i == "p99") print $(i + 1)}'; }
+for round in $(seq $rounds); do
+  start $pinned
+  run ask-peak -s scripts/ask.lua "$base"
+  $gen "$tmp/loadkit" paced -url "$base" -rate "$(awk -v p="$(peak ask-peak)" 'BEGIN {printf "%d", 0.8 * p}')" \
+    -seconds "$dur" | tee -a "$tmp/paced-ask.txt"
+  n0=$(replies)
+  REQUESTS="$tmp/line.requests" run line-peak -s scripts/line.lua "$base/line/webhook"
+  sleep 2
+  answered=$(($(replies) - n0))
+  echo "line-peak: answered $((answered / dur))/s"
+  n0=$(replies)
+  $gen "$tmp/loadkit" paced -url "$base" -rate $((answered * 8 / 10 / dur)) -seconds "$dur" \
+    -requests "$tmp/line.paced" | tee -a "$tmp/paced-line.txt"
+  sleep 2
+  echo "line: replies during the paced run: $(($(replies) - n0))"
+  stop
+done
 gen=""
+echo "p99 at 80 % of peak, median of $rounds rounds: ask $(p99 <"$tmp/paced-ask.txt" | median) ms," \
+  "line $(p99 <"$tmp/paced-line.txt" | median) ms"
 
 echo "== 3. reindex under load: /api/ask at full speed while an admin swaps two plan versions"
 start

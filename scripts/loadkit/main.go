@@ -236,8 +236,9 @@ func paced(args []string) error {
 		}
 		return latencies[min(len(latencies)-1, int(p*float64(len(latencies))))]
 	}
-	fmt.Printf("paced %s: %.0f req/s for %ds: %d ok, %d errors, p50 %v, p99 %v, max %v\n",
-		name, float64(sent.Load())/elapsed.Seconds(), *seconds, len(latencies), errors, pct(0.50), pct(0.99), pct(1))
+	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+	fmt.Printf("paced %s: %.0f req/s for %ds: %d ok, %d errors, p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+		name, float64(sent.Load())/elapsed.Seconds(), *seconds, len(latencies), errors, ms(pct(0.50)), ms(pct(0.99)), ms(pct(1)))
 	return nil
 }
 
