@@ -52,6 +52,13 @@ run() { # name, wrk args...: full speed, closed loop
   fi
 }
 peak() { awk '/Requests\/sec/ {print $2}' "$tmp/$1.txt"; }
+flood() { # name: the LINE webhook under wrk; sets answered to the replies the fake LINE API received
+  local n0
+  n0=$(replies)
+  REQUESTS="$tmp/line.requests" run "$1" -s scripts/line.lua "$base/line/webhook"
+  sleep 2 # let the workers finish the queue
+  answered=$(($(replies) - n0))
+}
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "== 1. throughput, service and wrk sharing the cores; $rounds rounds"
@@ -65,20 +72,16 @@ for round in $(seq $rounds); do
   fi
   run healthz "$base/healthz"
   run ask -s scripts/ask.lua "$base"
-  n0=$(replies)
-  REQUESTS="$tmp/line.requests" run line -s scripts/line.lua "$base/line/webhook"
-  sleep 2 # let the workers finish the queue
-  awk -v n="$(($(replies) - n0))" -v d="$dur" \
+  flood line
+  awk -v n="$answered" -v d="$dur" \
     'BEGIN {printf "line: replies sent to the LINE API: %d (%.0f/s); the rest were dropped with a full queue\n", n, n/d}'
   [ "$round" = 1 ] && echo "resident memory under load: $(rss)"
   stop
   # The same flood with the fake LINE API taking 20 ms per call, as a server across the internet would
   # (an assumption, not a measurement of LINE): the workers wait instead of competing for the cores.
   api_delay=20ms start
-  n0=$(replies)
-  REQUESTS="$tmp/line.requests" run line-api20ms -s scripts/line.lua "$base/line/webhook"
-  sleep 2
-  awk -v n="$(($(replies) - n0))" -v d="$dur" 'BEGIN {printf "line-api20ms: replies sent to the LINE API: %d (%.0f/s)\n", n, n/d}'
+  flood line-api20ms
+  awk -v n="$answered" -v d="$dur" 'BEGIN {printf "line-api20ms: replies sent to the LINE API: %d (%.0f/s)\n", n, n/d}'
   stop
   awk -v a="$(peak ask)" -v h="$(peak healthz)" -v l="$(peak line)" -v s="$(peak line-api20ms)" \
     'BEGIN {printf "round ratio: ask/healthz %.1f %%, line/healthz %.1f %%, line-api20ms/healthz %.1f %%\n", 100*a/h, 100*l/h, 100*s/h}' |
@@ -102,10 +105,7 @@ for round in $(seq $rounds); do
   run ask-peak -s scripts/ask.lua "$base"
   $gen "$tmp/loadkit" paced -url "$base" -rate "$(awk -v p="$(peak ask-peak)" 'BEGIN {printf "%d", 0.8 * p}')" \
     -seconds "$dur" | tee -a "$tmp/paced-ask.txt"
-  n0=$(replies)
-  REQUESTS="$tmp/line.requests" run line-peak -s scripts/line.lua "$base/line/webhook"
-  sleep 2
-  answered=$(($(replies) - n0))
+  flood line-peak
   echo "line-peak: answered $((answered / dur))/s"
   n0=$(replies)
   $gen "$tmp/loadkit" paced -url "$base" -rate $((answered * 8 / 10 / dur)) -seconds "$dur" \
