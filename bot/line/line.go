@@ -21,6 +21,7 @@ import (
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
+	"golang.org/x/time/rate"
 
 	"planbot/bot/chat"
 	"planbot/index"
@@ -32,7 +33,8 @@ type Config struct {
 	ChannelSecret string
 	AccessToken   string
 	APIBaseURL    string        // default https://api.line.me (tests, proxies)
-	Workers       int           // default 4
+	Workers       int           // replies sent at once; default 8
+	APIRate       int           // Messaging API calls per second at most; default APIRateLimit
 	Queue         int           // webhook deliveries waiting for a worker; default 64
 	DedupTTL      time.Duration // default 15 minutes
 	APITimeout    time.Duration // default 10 seconds
@@ -50,19 +52,26 @@ type Deps struct {
 // maxBody caps a webhook request.
 const maxBody = 1 << 20
 
+// APIRateLimit is LINE's limit on Messaging API calls per channel, the
+// reply endpoint's included: 2,000 a second. LINE answers 429 above it, and
+// its development guidelines forbid exceeding it for any purpose.
+const APIRateLimit = 2000
+
 // Bot handles LINE webhooks. Create it with New.
 type Bot struct {
 	cfg  Config
 	deps Deps
 	api  *messaging_api.MessagingApiAPI
 
-	mu     sync.RWMutex // guards closed and sends on jobs
-	closed bool
-	jobs   chan []byte // verified webhook bodies
-	drops  chat.DropLog
-	wg     sync.WaitGroup
-	ctx    context.Context // outlives requests; cancelled when Close gives up
-	cancel context.CancelFunc
+	mu        sync.RWMutex // guards closed and sends on jobs
+	closed    bool
+	jobs      chan []byte // verified webhook bodies
+	drops     chat.DropLog
+	limit     *rate.Limiter // Messaging API calls, within APIRate
+	rateDrops chat.DropLog  // replies dropped waiting for their turn
+	wg        sync.WaitGroup
+	ctx       context.Context // outlives requests; cancelled when Close gives up
+	cancel    context.CancelFunc
 
 	replies *lru.Cache[renderKey, cachedReply] // encoded replies, see answerMessages
 }
@@ -75,8 +84,9 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 	if deps.Asker == nil {
 		return nil, errors.New("line: no Asker")
 	}
-	cfg.Workers = defaultInt(cfg.Workers, 4)
+	cfg.Workers = defaultInt(cfg.Workers, 8)
 	cfg.Queue = defaultInt(cfg.Queue, 64)
+	cfg.APIRate = defaultInt(cfg.APIRate, APIRateLimit)
 	if cfg.DedupTTL <= 0 {
 		cfg.DedupTTL = 15 * time.Minute
 	}
@@ -104,13 +114,23 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 		return nil, fmt.Errorf("line: %w", err)
 	}
 	replies, _ := lru.New[renderKey, cachedReply](cachedReplies) // errors only for a size ≤ 0
-	b := &Bot{cfg: cfg, deps: deps, api: api, jobs: make(chan []byte, cfg.Queue), replies: replies}
+	b := &Bot{cfg: cfg, deps: deps, api: api, jobs: make(chan []byte, cfg.Queue), replies: replies,
+		limit: apiLimiter(cfg.APIRate, cfg.Workers)}
 	b.ctx, b.cancel = context.WithCancel(context.Background())
 	for range cfg.Workers {
 		b.wg.Add(1)
 		go b.work()
 	}
 	return b, nil
+}
+
+// apiLimiter spaces Messaging API calls so that no second holds more than
+// perSecond of them. Its bucket holds a call per worker (at most half the
+// second's), so a worker that wakes late keeps its turn, and it refills at
+// perSecond less that.
+func apiLimiter(perSecond, workers int) *rate.Limiter {
+	burst := max(1, min(workers, perSecond/2))
+	return rate.NewLimiter(rate.Limit(max(perSecond-burst, 1)), burst)
 }
 
 func defaultInt(v, def int) int {
@@ -363,9 +383,18 @@ func stripMentions(text string, m *webhook.Mention) string {
 	return string(utf16.Decode(keep))
 }
 
-// reply sends the messages; API errors are logged with the status and
-// LINE's request ID, never retried (a reply token is single-use).
+// reply sends the messages, waiting its turn within the API rate limit;
+// API errors are logged with the status and LINE's request ID, never
+// retried (a reply token is single-use).
 func (b *Bot) reply(token string, msgs []messaging_api.MessageInterface) {
+	ctx, cancel := context.WithTimeout(b.ctx, b.cfg.APITimeout)
+	err := b.limit.Wait(ctx)
+	cancel()
+	if err != nil {
+		b.deps.Metrics.Dropped("line", "rate_limit")
+		b.rateDrops.Drop(b.deps.Logger, "line: replies dropped waiting for the API rate limit", "per_second", b.cfg.APIRate, "err", err)
+		return
+	}
 	res, _, err := b.api.ReplyMessageWithHttpInfo(&messaging_api.ReplyMessageRequest{ReplyToken: token, Messages: msgs})
 	if res != nil && res.Body != nil {
 		defer res.Body.Close()

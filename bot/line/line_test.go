@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -45,6 +46,7 @@ type reply struct {
 	Token    string           `json:"replyToken"`
 	Messages []map[string]any `json:"messages"`
 	auth     string
+	at       time.Time // when the call arrived
 }
 
 // fakeAPI is an httptest LINE Messaging API that records replies and
@@ -77,7 +79,7 @@ func newFakeAPI(t testing.TB, status int) *fakeAPI {
 			http.NotFound(w, r)
 			return
 		}
-		var rp reply
+		rp := reply{at: time.Now()}
 		json.NewDecoder(r.Body).Decode(&rp)
 		rp.auth = r.Header.Get("Authorization")
 		f.replies <- rp
@@ -511,6 +513,58 @@ func TestHangingAPIAndFullQueue(t *testing.T) {
 	}
 }
 
+// TestAPIRate: however many workers are free, no second holds more than
+// APIRate reply calls, and none is lost for waiting.
+func TestAPIRate(t *testing.T) {
+	api := newFakeAPI(t, 200)
+	const perSecond, n = 20, 30
+	b, _, logs := newBot(t, api, Config{Workers: 4, APIRate: perSecond})
+	events := make([]string, n)
+	for i := range events {
+		events[i] = textEvent(fmt.Sprint("r", i), fmt.Sprint("tr", i), "地方債")
+	}
+	bd := body(events...)
+	if rec := post(b, bd, sign(bd)); rec.Code != 200 {
+		t.Fatalf("status %d", rec.Code)
+	}
+	var at []time.Time
+	for _, r := range collect(t, api, n) {
+		at = append(at, r.at)
+	}
+	slices.SortFunc(at, time.Time.Compare)
+	// 50 ms less than a second: slack for the network between limiter and API.
+	const window = 950 * time.Millisecond
+	for i, start := range at {
+		in := 0
+		for _, u := range at[i:] {
+			if u.Sub(start) <= window {
+				in++
+			}
+		}
+		if in > perSecond {
+			t.Fatalf("%d reply calls within %v of call %d, want at most %d a second", in, window, i, perSecond)
+		}
+	}
+	if strings.Contains(logs.String(), "dropped") {
+		t.Errorf("replies dropped:\n%s", logs)
+	}
+}
+
+// TestAPIRateDrops: a reply that would wait for its turn longer than the API
+// time-out is dropped with a log line rather than held.
+func TestAPIRateDrops(t *testing.T) {
+	api := newFakeAPI(t, 200)
+	b, _, logs := newBot(t, api, Config{Workers: 1, APIRate: 1, APITimeout: 200 * time.Millisecond})
+	bd := body(textEvent("d1", "td1", "地方債"), textEvent("d2", "td2", "地方債"))
+	if rec := post(b, bd, sign(bd)); rec.Code != 200 {
+		t.Fatalf("status %d", rec.Code)
+	}
+	collect(t, api, 1)
+	if l := logs.String(); !strings.Contains(l, "waiting for the API rate limit") {
+		t.Errorf("no log line for the dropped reply:\n%s", l)
+	}
+}
+
 func TestClipUnits(t *testing.T) {
 	s := strings.Repeat("𠮷", 3000) // 2 UTF-16 units each
 	c := clipUnits(s, maxTextUnits)
@@ -542,7 +596,8 @@ func BenchmarkWebhookNewQuestion(b *testing.B) {
 
 func benchWebhook(b *testing.B, question func(i int) string) {
 	api := newFakeAPI(b, 200)
-	bot, _, _ := newBot(b, api, Config{Queue: 1024})
+	// An API rate no benchmark reaches: this measures the work, not LINE's limit.
+	bot, _, _ := newBot(b, api, Config{Queue: 1024, APIRate: 1 << 30})
 	i := 0
 	for b.Loop() {
 		bd := body(textEvent(fmt.Sprint("bench", i), fmt.Sprint("tb", i), question(i)))

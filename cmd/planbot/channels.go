@@ -13,9 +13,10 @@ import (
 )
 
 // setupChannels enables each chat channel whose credentials are set.
-func setupChannels(ctx context.Context, a *app, d *bot.Deps, dedup chat.Deduper, lineWorkers int, getenv func(string) string, log *slog.Logger) error {
+func setupChannels(ctx context.Context, a *app, d *bot.Deps, dedup chat.Deduper, lineCfg line.Config, getenv func(string) string, log *slog.Logger) error {
 	if secret, token := getenv("LINE_CHANNEL_SECRET"), getenv("LINE_CHANNEL_ACCESS_TOKEN"); secret != "" && token != "" {
-		lb, err := line.New(line.Config{ChannelSecret: secret, AccessToken: token, APIBaseURL: getenv("LINE_API_BASE_URL"), Workers: lineWorkers},
+		lineCfg.ChannelSecret, lineCfg.AccessToken, lineCfg.APIBaseURL = secret, token, getenv("LINE_API_BASE_URL")
+		lb, err := line.New(lineCfg,
 			line.Deps{Asker: d.Asker(), Dedup: dedup, Feedback: d.Feedback, Metrics: d.Metrics, Logger: log})
 		if err != nil {
 			return err

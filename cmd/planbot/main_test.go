@@ -181,7 +181,7 @@ func TestServe(t *testing.T) {
 // TestBadSettings checks that serve refuses a setting it cannot use, naming
 // it, instead of starting with a default.
 func TestBadSettings(t *testing.T) {
-	for name, value := range map[string]string{"PLANBOT_RATE_LIMIT": "fast", "LINE_WORKERS": "0"} {
+	for name, value := range map[string]string{"PLANBOT_RATE_LIMIT": "fast", "LINE_WORKERS": "0", "LINE_API_RATE": "2k"} {
 		e := env("PLANBOT_DATA_DIR", t.TempDir(), "PLANBOT_ADDR", "127.0.0.1:0",
 			"LINE_CHANNEL_SECRET", "s", "LINE_CHANNEL_ACCESS_TOKEN", "t", name, value)
 		_, _, err := runCmd(t, "", e, "serve")

@@ -18,6 +18,7 @@ import (
 
 	"planbot/bot"
 	"planbot/bot/chat"
+	"planbot/bot/line"
 	"planbot/bot/redisstore"
 	"planbot/data/versions"
 )
@@ -116,11 +117,12 @@ func setup(ctx context.Context, pf *planFlags, dir string, getenv func(string) s
 	if err != nil || perSecond < 0 {
 		return nil, fmt.Errorf("PLANBOT_RATE_LIMIT: want requests per second per client (0 = off), got %q", getenv("PLANBOT_RATE_LIMIT"))
 	}
-	lineWorkers := 0 // line.Config's default
-	if v := getenv("LINE_WORKERS"); v != "" {
-		if lineWorkers, err = strconv.Atoi(v); err != nil || lineWorkers < 1 {
-			return nil, fmt.Errorf("LINE_WORKERS: want the number of replies sent at once (1 or more), got %q", v)
-		}
+	var lineCfg line.Config // unset settings keep line's defaults
+	if lineCfg.Workers, err = positive(getenv, "LINE_WORKERS", "the number of replies sent at once"); err != nil {
+		return nil, err
+	}
+	if lineCfg.APIRate, err = positive(getenv, "LINE_API_RATE", "LINE API calls per second"); err != nil {
+		return nil, err
 	}
 	r, err := pf.reloader(dir)
 	if err != nil {
@@ -171,7 +173,7 @@ func setup(ctx context.Context, pf *planFlags, dir string, getenv func(string) s
 			return nil, err
 		}
 	}
-	if err := setupChannels(ctx, a, &d, dedup, lineWorkers, getenv, log); err != nil {
+	if err := setupChannels(ctx, a, &d, dedup, lineCfg, getenv, log); err != nil {
 		return nil, err
 	}
 	a.deps = d
@@ -180,6 +182,19 @@ func setup(ctx context.Context, pf *planFlags, dir string, getenv func(string) s
 	// than over the next minutes, so the resident size starts small.
 	debug.FreeOSMemory()
 	return a, nil
+}
+
+// positive reads a setting that must be 1 or more; unset is 0.
+func positive(getenv func(string) string, key, want string) (int, error) {
+	v := getenv(key)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("%s: want %s (1 or more), got %q", key, want, v)
+	}
+	return n, nil
 }
 
 func envOr(getenv func(string) string, key, def string) string {
