@@ -3,9 +3,9 @@
 #  1. throughput: /healthz (the bare endpoint; before and after the others, as the machine's speed
 #     drifts), /api/ask and the LINE webhook under wrk at full speed, the service and wrk sharing all
 #     cores, the LINE webhook once against an instant fake LINE API and once against one taking 20 ms
-#     per call; three rounds, each on freshly started services, and the median ratios;
+#     per call; five rounds, each on freshly started services, and the median ratios;
 #  2. latency: p99 at 80 % of peak, open loop, with the service on CPU 0 and the generators (and the fake
-#     LINE API) on CPU 1, as a generator on a second machine would be; three rounds and the median p99;
+#     LINE API) on CPU 1, as a generator on a second machine would be; five rounds and the median p99;
 #  3. /api/ask under wrk while the plan is reindexed in a loop.
 # wrk runs one thread everywhere: its scripts format every request before the clock starts (wrk starts
 # its clock only when all threads are set up, so a second thread loading its requests would let the first
@@ -13,11 +13,12 @@
 # should take as little of the service's cores as it can. Like LINE, it refuses reply calls beyond
 # 2,000 in a second with 429; the service keeps within that limit (LINE_API_RATE), and every run
 # reports how many calls were refused.
-# Needs wrk (apt-get install wrk) and taskset (util-linux). Usage: scripts/load.sh [seconds per run, default 10]
+# Needs wrk (apt-get install wrk) and taskset (util-linux).
+# Usage: [ROUNDS=5] scripts/load.sh [seconds per run, default 10]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dur=${1:-10}
-rounds=3
+rounds=${ROUNDS:-5} # the machine's speed drifts from minute to minute: medians of several rounds
 command -v wrk >/dev/null || { echo "wrk not installed: apt-get install wrk" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$tmp"' EXIT
