@@ -145,3 +145,4 @@ cat "$tmp/reindex.txt"
 echo "resident memory after the reindexes: $(rss)"
 stop
 grep -c '"level":"ERROR"' "$tmp/serve.log" | sed 's/^/service error log lines: /' || true
+grep '"level":"ERROR"' "$tmp/serve.log" | head -5 | cut -c1-400 || true
