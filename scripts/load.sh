@@ -45,7 +45,7 @@ start() { # prefix...: start the service and the fake LINE API
 stop() { pkill -f "$tmp/planbot serve" || true; pkill -f "$tmp/loadkit fakeline" || true; sleep 0.5; }
 rss() { ps -o rss= -p "$(pgrep -f "$tmp/planbot serve")" | awk '{printf "%.0f MiB", $1/1024}'; }
 replies() { curl -sf "http://127.0.0.1:$fake/loadkit/replies"; }
-refused() { curl -sf "http://127.0.0.1:$fake/loadkit/limited"; }
+refused() { curl -sf "http://127.0.0.1:$fake/loadkit/refused"; }
 run() { # name, wrk args...: full speed, closed loop
   local name=$1; shift
   $wrk -c16 -d"${dur}s" --latency "$@" | tee "$tmp/$name.txt" | grep -E 'Requests/sec|Non-2xx|Socket errors|99%' | sed "s/^/$name: /"

@@ -64,11 +64,11 @@ func fakeLine(args []string) error {
 // after delay (LINE's servers are across the internet, not on loopback).
 // With a limit it answers 429, as LINE does, to reply calls beyond that
 // many in one second of the clock. GET /loadkit/replies tells how many
-// replies it has accepted, GET /loadkit/limited how many it refused.
+// replies it has accepted, GET /loadkit/refused how many it refused.
 type fakeAPI struct {
 	delay            time.Duration
 	limit            int64
-	replies, limited atomic.Int64
+	replies, refused atomic.Int64
 
 	mu               sync.Mutex
 	second, inSecond int64 // the current second of the clock and its reply calls so far
@@ -90,8 +90,8 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "/loadkit/replies":
 		fmt.Fprintln(w, f.replies.Load())
 		return
-	case "/loadkit/limited":
-		fmt.Fprintln(w, f.limited.Load())
+	case "/loadkit/refused":
+		fmt.Fprintln(w, f.refused.Load())
 		return
 	}
 	io.Copy(io.Discard, r.Body)
@@ -100,7 +100,7 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Line-Request-Id", "fake")
 	if r.URL.Path == "/v2/bot/message/reply" {
 		if f.over() {
-			f.limited.Add(1)
+			f.refused.Add(1)
 			w.WriteHeader(http.StatusTooManyRequests)
 			w.Write([]byte(`{"message":"The API rate limit has been exceeded. Try again later."}`))
 			return

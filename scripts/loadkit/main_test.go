@@ -84,7 +84,7 @@ func TestFakeAPILimit(t *testing.T) {
 		if want := []int{200, 200, 200, 429}; !slices.Equal(codes, want) {
 			t.Fatalf("statuses %v, want %v", codes, want)
 		}
-		for path, want := range map[string]string{"/loadkit/replies": "3\n", "/loadkit/limited": "1\n"} {
+		for path, want := range map[string]string{"/loadkit/replies": "3\n", "/loadkit/refused": "1\n"} {
 			rec := httptest.NewRecorder()
 			api.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
 			if rec.Body.String() != want {
