@@ -35,7 +35,7 @@ type Config struct {
 	APIBaseURL    string        // default https://api.line.me (tests, proxies)
 	Workers       int           // replies sent at once; default 8
 	APIRate       int           // Messaging API calls per second at most; default APIRateLimit
-	Queue         int           // webhook deliveries waiting for a worker; default 64
+	Queue         int           // webhook deliveries waiting for a worker; default APIRate/2
 	DedupTTL      time.Duration // default 15 minutes
 	APITimeout    time.Duration // default 10 seconds
 }
@@ -85,8 +85,11 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 		return nil, errors.New("line: no Asker")
 	}
 	cfg.Workers = defaultInt(cfg.Workers, 8)
-	cfg.Queue = defaultInt(cfg.Queue, 64)
 	cfg.APIRate = defaultInt(cfg.APIRate, APIRateLimit)
+	// Half a second of calls at the API rate: a stall that short (a GC, a
+	// busy neighbour, a slow API call) loses no delivery, and a queued one
+	// waits far less than its reply token lasts (about a minute).
+	cfg.Queue = defaultInt(cfg.Queue, max(cfg.APIRate/2, 64))
 	if cfg.DedupTTL <= 0 {
 		cfg.DedupTTL = 15 * time.Minute
 	}
@@ -316,7 +319,7 @@ func (b *Bot) onPostback(ctx context.Context, e webhook.PostbackEvent) []messagi
 		if err := b.deps.Feedback.Vote(ctx, v.Get("id"), helpful); err != nil {
 			b.deps.Logger.Error("line: feedback", "err", err)
 		}
-		return []messaging_api.MessageInterface{messaging_api.TextMessage{Text: thanksFor(v.Get("l"))}}
+		return []messaging_api.MessageInterface{&messaging_api.TextMessage{Text: thanksFor(v.Get("l"))}}
 	}
 	return nil
 }
@@ -329,7 +332,7 @@ func thanksFor(lang string) string {
 }
 
 func guide() messaging_api.MessageInterface {
-	return messaging_api.TextMessage{Text: "文字で質問してください。例:「ハザードマップの担当は？」\nPlease type your question, e.g. \"who handles hazard maps?\""}
+	return &messaging_api.TextMessage{Text: "文字で質問してください。例:「ハザードマップの担当は？」\nPlease type your question, e.g. \"who handles hazard maps?\""}
 }
 
 // inConversation reports a one-to-one chat; groups and rooms are not.

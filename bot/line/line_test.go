@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -50,11 +51,13 @@ type reply struct {
 }
 
 // fakeAPI is an httptest LINE Messaging API that records replies and
-// answers with status; status 0 hangs until the client gives up.
+// answers with status; status 0 hangs until the client gives up. While
+// stall is open, calls wait before they are recorded.
 type fakeAPI struct {
 	*httptest.Server
 	replies chan reply
 	status  int
+	stall   chan struct{}
 
 	mu     sync.Mutex
 	script []int // statuses answered in turn before status
@@ -78,6 +81,13 @@ func newFakeAPI(t testing.TB, status int) *fakeAPI {
 		if r.URL.Path != "/v2/bot/message/reply" {
 			http.NotFound(w, r)
 			return
+		}
+		if f.stall != nil {
+			select {
+			case <-f.stall:
+			case <-r.Context().Done():
+				return
+			}
 		}
 		rp := reply{at: time.Now()}
 		json.NewDecoder(r.Body).Decode(&rp)
@@ -306,13 +316,21 @@ func TestSDKSample(t *testing.T) {
 	})
 }
 
-// checkLimits asserts LINE's limits on a reply.
+// checkLimits asserts LINE's limits on a reply, and that every message,
+// container, component and action in it names its type, as LINE requires.
 func checkLimits(t *testing.T, r reply) {
 	t.Helper()
 	if len(r.Messages) == 0 || len(r.Messages) > maxMessages {
 		t.Errorf("%s: %d messages", r.Token, len(r.Messages))
 	}
 	for _, m := range r.Messages {
+		checkTypes(t, r.Token, "message", m)
+		if m["type"] == "flex" {
+			c, _ := m["contents"].(map[string]any)
+			if c == nil || (c["type"] != "bubble" && c["type"] != "carousel") {
+				t.Errorf("%s: flex contents %v", r.Token, c)
+			}
+		}
 		if s, ok := m["text"].(string); ok && len(utf16.Encode([]rune(s))) > maxTextUnits {
 			t.Errorf("%s: text of %d units", r.Token, len(utf16.Encode([]rune(s))))
 		}
@@ -333,6 +351,31 @@ func checkLimits(t *testing.T, r reply) {
 			if item["type"] != "action" || len([]rune(act["label"].(string))) > maxLabel || act["type"] == nil {
 				t.Errorf("%s: quick reply %v", r.Token, item)
 			}
+		}
+	}
+}
+
+// checkTypes asserts that no object under v has an empty or missing type
+// where LINE needs one: an object with a "type" key, or one that holds
+// "contents", "action" or "layout".
+func checkTypes(t *testing.T, token, path string, v any) {
+	t.Helper()
+	switch v := v.(type) {
+	case map[string]any:
+		_, typed := v["type"]
+		for _, k := range []string{"contents", "action", "layout"} {
+			_, has := v[k]
+			typed = typed || has
+		}
+		if s, _ := v["type"].(string); typed && s == "" {
+			t.Errorf("%s: %s has no type: %v", token, path, v)
+		}
+		for k, e := range v {
+			checkTypes(t, token, path+"."+k, e)
+		}
+	case []any:
+		for i, e := range v {
+			checkTypes(t, token, fmt.Sprintf("%s[%d]", path, i), e)
 		}
 	}
 }
@@ -398,6 +441,27 @@ func TestAnswerReply(t *testing.T) {
 		if !strings.Contains(string(m), `"type":"flex"`) {
 			t.Errorf("more results: %s", m)
 		}
+	}
+	for _, r := range got {
+		checkLimits(t, r)
+	}
+}
+
+// TestMoreResults: "more results" shows the next matches as a carousel
+// that LINE accepts.
+func TestMoreResults(t *testing.T) {
+	api := newFakeAPI(t, 200)
+	b, _, _ := newBot(t, api, Config{})
+	data := "a=more&q=" + url.QueryEscape("職員研修") + "&n=1"
+	bd := body(fmt.Sprintf(`{"type":"postback","mode":"active","timestamp":1,"webhookEventId":"m1","replyToken":"tm1","source":{"type":"user","userId":"U1"},"postback":{"data":%q}}`, data))
+	if rec := post(b, bd, sign(bd)); rec.Code != 200 {
+		t.Fatalf("status %d", rec.Code)
+	}
+	r := collect(t, api, 1)["tm1"]
+	checkLimits(t, r)
+	c, _ := r.Messages[0]["contents"].(map[string]any)
+	if bubbles, _ := c["contents"].([]any); c["type"] != "carousel" || len(bubbles) < 2 {
+		t.Errorf("more results: %v", r.Messages[0])
 	}
 }
 
@@ -510,6 +574,26 @@ func TestHangingAPIAndFullQueue(t *testing.T) {
 	defer cancel()
 	if err := b.Close(ctx); err != nil {
 		t.Errorf("close: %v", err)
+	}
+}
+
+// TestQueueRidesOutStall: with the default queue, deliveries that arrive
+// while the API stalls for a moment are all answered once it recovers.
+func TestQueueRidesOutStall(t *testing.T) {
+	api := newFakeAPI(t, 200)
+	api.stall = make(chan struct{})
+	b, _, logs := newBot(t, api, Config{})
+	const n = 500 // a quarter of a second at LINE's rate limit
+	for i := range n {
+		bd := body(textEvent(fmt.Sprint("s", i), fmt.Sprint("ts", i), "地方債"))
+		if rec := post(b, bd, sign(bd)); rec.Code != 200 {
+			t.Fatalf("delivery %d: status %d during a stall", i, rec.Code)
+		}
+	}
+	close(api.stall)
+	collect(t, api, n)
+	if strings.Contains(logs.String(), "dropped") {
+		t.Errorf("deliveries dropped during a stall:\n%s", logs)
 	}
 }
 

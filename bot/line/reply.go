@@ -122,10 +122,13 @@ func render(a index.Answer, from int) []messaging_api.MessageInterface {
 		if from > 0 {
 			alt = clipUnits(altFor(a, shown), maxAltText)
 		}
+		// Containers go in as pointers: the SDK names their type ("bubble",
+		// "carousel") only in its pointer methods, and LINE refuses a
+		// container without one.
 		if len(bubbles) == 1 {
-			msg = &messaging_api.FlexMessage{AltText: alt, Contents: bubbles[0]}
+			msg = &messaging_api.FlexMessage{AltText: alt, Contents: &bubbles[0]}
 		} else {
-			msg = &messaging_api.FlexMessage{AltText: alt, Contents: messaging_api.FlexCarousel{Contents: bubbles}}
+			msg = &messaging_api.FlexMessage{AltText: alt, Contents: &messaging_api.FlexCarousel{Contents: bubbles}}
 		}
 	case a.Intent == index.IntentWho:
 		text := "これ以上の候補はありません。"
@@ -140,12 +143,10 @@ func render(a index.Answer, from int) []messaging_api.MessageInterface {
 	switch m := msg.(type) {
 	case *messaging_api.FlexMessage:
 		m.QuickReply = qr
-		return []messaging_api.MessageInterface{*m}
 	case *messaging_api.TextMessage:
 		m.QuickReply = qr
-		return []messaging_api.MessageInterface{*m}
 	}
-	return nil
+	return []messaging_api.MessageInterface{msg}
 }
 
 func altFor(a index.Answer, ms []index.Match) string {
