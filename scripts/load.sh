@@ -5,7 +5,8 @@
 #     cores, the LINE webhook once against an instant fake LINE API and once against one taking 20 ms
 #     per call; five rounds, each on freshly started services, and the median ratios;
 #  2. latency: p99 at 80 % of peak, open loop, with the service on CPU 0 and the generators (and the fake
-#     LINE API) on CPU 1, as a generator on a second machine would be; five rounds and the median p99;
+#     LINE API) on CPU 1, as a generator on a second machine would be; five rounds in which the machine
+#     kept its speed, and the median p99;
 #  3. /api/ask under wrk while the plan is reindexed in a loop.
 # wrk runs one thread everywhere: its scripts format every request before the clock starts (wrk starts
 # its clock only when all threads are set up, so a second thread loading its requests would let the first
@@ -42,7 +43,12 @@ start() { # prefix...: start the service and the fake LINE API
   for _ in $(seq 100); do curl -sf "$base/readyz" >/dev/null && return; sleep 0.1; done
   echo "service did not start" >&2; exit 1
 }
-stop() { pkill -f "$tmp/planbot serve" || true; pkill -f "$tmp/loadkit fakeline" || true; sleep 0.5; }
+stop() { # the service first: it answers what it has queued before it exits
+  pkill -f "$tmp/planbot serve" || true
+  for _ in $(seq 300); do pgrep -f "$tmp/planbot serve" >/dev/null || break; sleep 0.1; done
+  pkill -f "$tmp/loadkit fakeline" || true
+  sleep 0.5
+}
 rss() { ps -o rss= -p "$(pgrep -f "$tmp/planbot serve")" | awk '{printf "%.0f MiB", $1/1024}'; }
 replies() { curl -sf "http://127.0.0.1:$fake/loadkit/replies"; }
 refused() { curl -sf "http://127.0.0.1:$fake/loadkit/refused"; }
@@ -56,13 +62,23 @@ run() { # name, wrk args...: full speed, closed loop
   fi
 }
 peak() { awk '/Requests\/sec/ {print $2}' "$tmp/$1.txt"; }
-flood() { # name: the LINE webhook under wrk; sets answered to the replies the fake LINE API accepted
+settle() { # wait until the workers have answered what they queued
+  local last=-1 now
+  for _ in $(seq 60); do
+    now=$(replies)
+    [ "$now" = "$last" ] && return
+    last=$now
+    sleep 0.5
+  done
+}
+flood() { # name: the LINE webhook under wrk; sets answered to the replies the fake LINE API accepted meanwhile
   local n0 r0
   n0=$(replies) r0=$(refused)
   REQUESTS="$tmp/line.requests" run "$1" -s scripts/line.lua "$base/line/webhook"
-  sleep 2 # let the workers finish the queue
   answered=$(($(replies) - n0))
-  echo "$1: reply calls refused by the fake LINE API's rate limit (429): $(($(refused) - r0))"
+  settle
+  echo "$1: reply calls refused by the fake LINE API's rate limit (429): $(($(refused) - r0));" \
+    "replies to deliveries still queued when wrk stopped: $(($(replies) - n0 - answered))"
 }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
@@ -93,7 +109,7 @@ for round in $(seq $rounds); do
     'BEGIN {h = (h1 + h2) / 2; printf "round ratio: ask/healthz %.1f %%, line/healthz %.1f %%, line-api20ms/healthz %.1f %%\n", 100*a/h, 100*l/h, 100*s/h}' |
     tee -a "$tmp/ratios.txt"
 done
-median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+median() { sort -n | awk '{v[NR] = $1} END {print NR == 0 ? "none" : (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 echo "throughput ratio, median of $rounds rounds: ask/healthz $(awk '{print $4}' "$tmp/ratios.txt" | median) %," \
   "line/healthz $(awk '{print $7}' "$tmp/ratios.txt" | median) %, line-api20ms/healthz $(awk '{print $10}' "$tmp/ratios.txt" | median) %"
 
@@ -102,27 +118,46 @@ if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then pinned="taskset -
 echo "== 2. p99 at 80 % of peak, open loop${pinned:+; service on CPU 0, generators on CPU 1}; $rounds rounds"
 # wrk measures the peak (closed loop); loadkit paces at 80 % of it, as wrk2 would (not in Debian): each
 # request is due at a fixed time and its latency counts from then, so a slow server cannot hide its tail.
+# This machine's speed can change by a factor of 1.6 within seconds (docs/benchmarks.md), and then the
+# paced rate is no longer 80 % of the service's peak: wrk measures the peak again after the paced run, and
+# a round whose two peaks differ by more than a fifth is reported but not counted, and run again (up to
+# twice as many rounds in all). The check looks at the peaks only, never at the latencies.
 # The webhook acknowledges far faster than it can answer (the rest is dropped): its peak is the rate of
 # replies while wrk floods it, and the paced run sends 80 % of that, all of which should be answered.
+# That rate is LINE's limit, not the machine's, so every round counts.
 wrk="$gen wrk -t1"
 p99() { awk '{for (i = 1; i < NF; i++) if ($i == "p99") print $(i + 1)}'; }
-for round in $(seq $rounds); do
+steady=0 attempt=0
+: >"$tmp/paced-ask.txt"
+: >"$tmp/paced-ask-unsteady.txt"
+while [ $steady -lt "$rounds" ] && [ $attempt -lt $((2 * rounds)) ]; do
+  attempt=$((attempt + 1))
   start $pinned
   run ask-peak -s scripts/ask.lua "$base"
   $gen "$tmp/loadkit" paced -url "$base" -rate "$(awk -v p="$(peak ask-peak)" 'BEGIN {printf "%d", 0.8 * p}')" \
-    -seconds "$dur" | tee -a "$tmp/paced-ask.txt"
+    -seconds "$dur" | tee "$tmp/paced.txt"
+  run ask-peak-after -s scripts/ask.lua "$base"
+  if awk -v a="$(peak ask-peak)" -v b="$(peak ask-peak-after)" 'BEGIN {exit !(b * 1.2 >= a && b <= a * 1.2)}'; then
+    steady=$((steady + 1))
+    cat "$tmp/paced.txt" >>"$tmp/paced-ask.txt"
+  else
+    echo "ask: the machine changed speed during the round (peak $(peak ask-peak)/s before, $(peak ask-peak-after)/s after): not counted"
+    cat "$tmp/paced.txt" >>"$tmp/paced-ask-unsteady.txt"
+  fi
   flood line-peak
   echo "line-peak: answered $((answered / dur))/s"
   n0=$(replies) r0=$(refused)
   $gen "$tmp/loadkit" paced -url "$base" -rate $((answered * 8 / 10 / dur)) -seconds "$dur" \
     -requests "$tmp/line.paced" | tee -a "$tmp/paced-line.txt"
-  sleep 2
+  settle
   echo "line: replies during the paced run: $(($(replies) - n0)), refused (429): $(($(refused) - r0))"
   stop
 done
 gen=""
-echo "p99 at 80 % of peak, median of $rounds rounds: ask $(p99 <"$tmp/paced-ask.txt" | median) ms," \
-  "line $(p99 <"$tmp/paced-line.txt" | median) ms"
+unsteady=$(p99 <"$tmp/paced-ask-unsteady.txt" | paste -sd, -)
+echo "p99 at 80 % of peak: ask median $(p99 <"$tmp/paced-ask.txt" | median) ms over $steady rounds" \
+  "($((attempt - steady)) not counted${unsteady:+: p99 $unsteady ms}), line median $(p99 <"$tmp/paced-line.txt" | median) ms" \
+  "over $attempt rounds"
 
 echo "== 3. reindex under load: /api/ask at full speed while an admin swaps two plan versions"
 start
