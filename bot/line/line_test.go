@@ -188,6 +188,10 @@ func textEvent(id, token, text string) string {
 		"replyToken":%q,"source":{"type":"user","userId":"U1"},"message":{"type":"text","id":"1","text":%q,"quoteToken":"q"}}`, id, token, text)
 }
 
+func postbackEvent(id, token, data string) string {
+	return fmt.Sprintf(`{"type":"postback","mode":"active","timestamp":1,"webhookEventId":%q,"replyToken":%q,"source":{"type":"user","userId":"U1"},"postback":{"data":%q}}`, id, token, data)
+}
+
 func body(events ...string) []byte {
 	return []byte(`{"destination":"Ubot","events":[` + strings.Join(events, ",") + `]}`)
 }
@@ -422,12 +426,9 @@ func TestAnswerReply(t *testing.T) {
 			moreData = d
 		}
 	}
-	pb := func(id, token, data string) string {
-		return fmt.Sprintf(`{"type":"postback","mode":"active","timestamp":1,"webhookEventId":%q,"replyToken":%q,"source":{"type":"user","userId":"U1"},"postback":{"data":%q}}`, id, token, data)
-	}
-	events := []string{pb("p1", "t4", fbData)}
+	events := []string{postbackEvent("p1", "t4", fbData)}
 	if moreData != "" {
-		events = append(events, pb("p2", "t5", moreData))
+		events = append(events, postbackEvent("p2", "t5", moreData))
 	}
 	bd = body(events...)
 	post(b, bd, sign(bd))
@@ -453,7 +454,7 @@ func TestMoreResults(t *testing.T) {
 	api := newFakeAPI(t, 200)
 	b, _, _ := newBot(t, api, Config{})
 	data := "a=more&q=" + url.QueryEscape("職員研修") + "&n=1"
-	bd := body(fmt.Sprintf(`{"type":"postback","mode":"active","timestamp":1,"webhookEventId":"m1","replyToken":"tm1","source":{"type":"user","userId":"U1"},"postback":{"data":%q}}`, data))
+	bd := body(postbackEvent("m1", "tm1", data))
 	if rec := post(b, bd, sign(bd)); rec.Code != 200 {
 		t.Fatalf("status %d", rec.Code)
 	}
