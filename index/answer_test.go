@@ -91,6 +91,33 @@ func TestIntents(t *testing.T) {
 	}
 }
 
+// TestSameQuestion asks questions that differ only in how they are written:
+// each must get the answer its plainer twin gets.
+func TestSameQuestion(t *testing.T) {
+	ix := seed(t)
+	for _, tc := range []struct{ q, twin string }{
+		{"ゴミ収集", "ごみ収集"}, // the other kana: kagome gives ゴミ its own base form
+		{"ゴミの分別", "ごみの分別"},
+	} {
+		want, _ := ix.Ask(tc.twin)
+		got, _ := ix.Ask(tc.q)
+		if len(want.Answers) == 0 {
+			t.Fatalf("%q: not covered", tc.twin)
+		}
+		if got.Intent != want.Intent || len(got.Answers) == 0 || got.Answers[0].ID != want.Answers[0].ID {
+			t.Errorf("%q: %s %v, want %s %s as for %q", tc.q, got.Intent, ids(got.Answers), want.Intent, want.Answers[0].ID, tc.twin)
+		}
+	}
+}
+
+func ids(ms []Match) []string {
+	var out []string
+	for _, m := range ms {
+		out = append(out, m.ID)
+	}
+	return out
+}
+
 func TestReplyText(t *testing.T) {
 	ix := seed(t)
 	a, _ := ix.Ask("ハザードマップの担当は？")

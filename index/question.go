@@ -277,7 +277,7 @@ func (ix *Index) wordGroup(base, surface string, weight float64) (group, bool) {
 		}
 		g.variants = append(g.variants, variant{base: b, folded: f, boost: boost})
 	}
-	addVariant(base, surface, 1)
+	addVariant(ix.planSpelling(base, surface), surface, 1)
 	for _, k := range dedupe([]string{base, surface}) {
 		for _, s := range ix.lex.synonyms.Get(k) {
 			addVariant(s, s, 0.7)
@@ -289,6 +289,22 @@ func (ix *Index) wordGroup(base, surface string, weight float64) (group, bool) {
 		g.weight = ix.idf(best) * weight
 	}
 	return g, true
+}
+
+// planSpelling returns the plan's base form for a word the question writes
+// in the other kana (the plan's ごみ for ゴミ): kagome gives each script its
+// own base form, and the question's would match no term of the index.
+func (ix *Index) planSpelling(base, surface string) string {
+	f := fold(surface)
+	if ix.dfMorph[base] > 0 || !isAllKana(f) {
+		return base
+	}
+	for _, w := range ix.readings[f] {
+		if fold(w) == f && ix.dfMorph[w] > 0 {
+			return w
+		}
+	}
+	return base
 }
 
 func (ix *Index) parseEnglish(q *question) {
