@@ -98,6 +98,10 @@ func TestSameQuestion(t *testing.T) {
 	for _, tc := range []struct{ q, twin string }{
 		{"ゴミ収集", "ごみ収集"}, // the other kana: kagome gives ゴミ its own base form
 		{"ゴミの分別", "ごみの分別"},
+		{"はざーどまっぷの担当", "ハザードマップの担当"}, // a word in kana beside kanji
+		{"ぜいきんの担当", "税金の担当"},
+		{"としょかんの読み聞かせ", "図書館の読み聞かせ"},
+		{"ハザードマップほしいんだけど", "ハザードマップ"}, // a kana question's grammar
 	} {
 		want, _ := ix.Ask(tc.twin)
 		got, _ := ix.Ask(tc.q)

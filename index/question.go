@@ -192,6 +192,12 @@ func (ix *Index) parse(raw string) *question {
 func (ix *Index) parseJapanese(q *question) {
 	if q.kana {
 		words, unknown := ix.parseKana(fold(q.norm))
+		if end := lastEnd(q.ms); unknown > 0 && end < len(q.norm) {
+			// Grammar after the last content word (ほしいんだけど) is no topic.
+			if w, u := ix.parseKana(fold(q.norm[:end])); u < unknown && slices.Equal(w, words) {
+				unknown = u
+			}
+		}
 		for _, w := range words {
 			if g, ok := ix.wordGroup(w, w, 1); ok {
 				q.groups = append(q.groups, g)
@@ -204,6 +210,7 @@ func (ix *Index) parseJapanese(q *question) {
 	}
 	ms := q.ms
 	used := make([]bool, len(ms))
+	ix.kanaWords(q, used)
 	// Compounds first: two or three adjacent words that form a known
 	// synonym (学童保育) count as one.
 	for n := 3; n >= 2; n-- {
@@ -235,6 +242,68 @@ func (ix *Index) parseJapanese(q *question) {
 			q.groups = append(q.groups, g)
 		}
 	}
+}
+
+// kanaWords finds the plan's words that a mixed question writes in kana
+// (はざーどまっぷの担当), which kagome splits into nonsense: a kana run that
+// segments wholly into known words replaces the morphemes it holds, unless
+// kagome found content words there and the plan knows them all. It marks
+// the morphemes it replaces used.
+func (ix *Index) kanaWords(q *question, used []bool) {
+	for _, run := range kanaRuns(q.norm) {
+		var in []int
+		explained := false // by content words the plan knows
+		for i, m := range q.ms {
+			if m.start >= run[0] && m.end <= run[1] {
+				_, ok := ix.known(m.base, fold(m.surface))
+				explained = (len(in) == 0 || explained) && ok
+				in = append(in, i)
+			}
+		}
+		if explained {
+			continue
+		}
+		words, unknown := ix.parseKana(fold(q.norm[run[0]:run[1]]))
+		if unknown > 0 || len(words) == 0 {
+			continue
+		}
+		for _, i := range in {
+			used[i] = true
+		}
+		for _, w := range words {
+			if g, ok := ix.wordGroup(w, w, 1); ok {
+				q.groups = append(q.groups, g)
+			}
+		}
+	}
+}
+
+// kanaRuns returns the byte ranges of the runs of at least three kana in s.
+func kanaRuns(s string) [][2]int {
+	var runs [][2]int
+	start, n := -1, 0
+	for i, r := range s + "." {
+		if isKana(r) || r == 'ー' {
+			if start < 0 {
+				start, n = i, 0
+			}
+			n++
+			continue
+		}
+		if start >= 0 && n >= 3 {
+			runs = append(runs, [2]int{start, i})
+		}
+		start = -1
+	}
+	return runs
+}
+
+// lastEnd is where the last content word ends, or 0.
+func lastEnd(ms []morpheme) int {
+	if len(ms) == 0 {
+		return 0
+	}
+	return ms[len(ms)-1].end
 }
 
 func anyUsed(bs []bool) bool {
