@@ -192,17 +192,13 @@ func (ix *Index) parse(raw string) *question {
 func (ix *Index) parseJapanese(q *question) {
 	if q.kana {
 		words, unknown := ix.parseKana(fold(q.norm))
-		if end := lastEnd(q.ms); unknown > 0 && end < len(q.norm) {
+		if n := len(q.ms); unknown > 0 && n > 0 {
 			// Grammar after the last content word (ほしいんだけど) is no topic.
-			if w, u := ix.parseKana(fold(q.norm[:end])); u < unknown && slices.Equal(w, words) {
+			if w, u := ix.parseKana(fold(q.norm[:q.ms[n-1].end])); u < unknown && slices.Equal(w, words) {
 				unknown = u
 			}
 		}
-		for _, w := range words {
-			if g, ok := ix.wordGroup(w, w, 1); ok {
-				q.groups = append(q.groups, g)
-			}
-		}
+		ix.addWords(q, words)
 		if unknown > 0 {
 			q.groups = append(q.groups, group{word: "?", weight: ix.maxIDF() * min(1, float64(unknown)/3)})
 		}
@@ -252,16 +248,17 @@ func (ix *Index) parseJapanese(q *question) {
 func (ix *Index) kanaWords(q *question, used []bool) {
 	for _, run := range kanaRuns(q.norm) {
 		var in []int
-		explained := false // by content words the plan knows
+		unknownToPlan := 0
 		for i, m := range q.ms {
 			if m.start >= run[0] && m.end <= run[1] {
-				_, ok := ix.known(m.base, fold(m.surface))
-				explained = (len(in) == 0 || explained) && ok
 				in = append(in, i)
+				if _, ok := ix.known(m.base, fold(m.surface)); !ok {
+					unknownToPlan++
+				}
 			}
 		}
-		if explained {
-			continue
+		if len(in) > 0 && unknownToPlan == 0 {
+			continue // kagome's words there are the plan's
 		}
 		words, unknown := ix.parseKana(fold(q.norm[run[0]:run[1]]))
 		if unknown > 0 || len(words) == 0 {
@@ -270,10 +267,15 @@ func (ix *Index) kanaWords(q *question, used []bool) {
 		for _, i := range in {
 			used[i] = true
 		}
-		for _, w := range words {
-			if g, ok := ix.wordGroup(w, w, 1); ok {
-				q.groups = append(q.groups, g)
-			}
+		ix.addWords(q, words)
+	}
+}
+
+// addWords adds the groups of words found by their readings.
+func (ix *Index) addWords(q *question, words []string) {
+	for _, w := range words {
+		if g, ok := ix.wordGroup(w, w, 1); ok {
+			q.groups = append(q.groups, g)
 		}
 	}
 }
@@ -296,14 +298,6 @@ func kanaRuns(s string) [][2]int {
 		start = -1
 	}
 	return runs
-}
-
-// lastEnd is where the last content word ends, or 0.
-func lastEnd(ms []morpheme) int {
-	if len(ms) == 0 {
-		return 0
-	}
-	return ms[len(ms)-1].end
 }
 
 func anyUsed(bs []bool) bool {
