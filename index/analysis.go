@@ -54,13 +54,7 @@ func fold(s string) string {
 	b.Grow(len(s))
 	var prev rune
 	for _, r := range s {
-		switch {
-		case r >= 'ぁ' && r <= 'ゖ':
-			r += 'ァ' - 'ぁ'
-		}
-		if big, ok := smallKana[r]; ok {
-			r = big
-		}
+		r = foldKana(r)
 		switch {
 		case r == 'ー' || r == '〜' || r == '~' || ((r == '-' || r == '‐' || r == '−') && isKana(prev)):
 			prev = r
@@ -72,12 +66,25 @@ func fold(s string) string {
 	return b.String()
 }
 
+// foldKana maps a hiragana to its katakana and a small kana to full size.
+func foldKana(r rune) rune {
+	if r >= 'ぁ' && r <= 'ゖ' {
+		r += 'ァ' - 'ぁ'
+	}
+	if big, ok := smallKana[r]; ok {
+		return big
+	}
+	return r
+}
+
 // smallKana maps small katakana to full size: residents often type ツ for ッ.
 var smallKana = map[rune]rune{'ァ': 'ア', 'ィ': 'イ', 'ゥ': 'ウ', 'ェ': 'エ', 'ォ': 'オ', 'ッ': 'ツ', 'ャ': 'ヤ', 'ュ': 'ユ', 'ョ': 'ヨ', 'ヮ': 'ワ', 'ヵ': 'カ', 'ヶ': 'ケ'}
 
 func isKana(r rune) bool {
 	return unicode.In(r, unicode.Hiragana, unicode.Katakana)
 }
+
+func isKatakana(r rune) bool { return unicode.Is(unicode.Katakana, r) }
 
 // isJapanese reports whether r is kana or a CJK ideograph.
 func isJapanese(r rune) bool {

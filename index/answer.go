@@ -160,16 +160,18 @@ func smallTalk(q *question) (Intent, bool) {
 	return "", false
 }
 
+// allIn reports whether words hold a word of set and otherwise only stop
+// words and single letters.
 func allIn(words []string, set map[string]bool) bool {
-	if len(words) == 0 {
-		return false
-	}
+	found := false
 	for _, w := range words {
-		if !set[w] && !enStop[w] && utf8Len(w) > 1 {
+		if set[w] {
+			found = true
+		} else if !enStop[w] && utf8Len(w) > 1 {
 			return false
 		}
 	}
-	return true
+	return found
 }
 
 func utf8Len(s string) int { return len([]rune(s)) }
@@ -255,7 +257,7 @@ func (ix *Index) rank(q *question) ([]hit, error) {
 		}
 	}
 	var kana []rune
-	if q.kana {
+	if q.unread > 0 { // kana the words do not explain are sought in the readings
 		kana = []rune(strings.Join(strings.FieldsFunc(fold(q.norm), func(r rune) bool { return !isKana(r) }), ""))
 		for _, b := range bigrams(string(kana)) {
 			qs = append(qs, termQuery(fReading, b, 0.3))
@@ -273,7 +275,7 @@ func (ix *Index) rank(q *question) ([]hit, error) {
 		h := &hits[i]
 		d := &ix.docs[h.item]
 		h.coverage = coverage(q.groups, d)
-		if q.kana {
+		if q.unread > 0 {
 			h.coverage = max(h.coverage, kanaCoverage(kana, d))
 		}
 		h.score = 0.7*h.coverage + 0.3*h.bleve/top

@@ -57,6 +57,9 @@ func TestIntents(t *testing.T) {
 		{"help", IntentHelp, English, ""},
 		{"", IntentHelp, Japanese, ""},
 		{"問い合わせ先は？", IntentContact, Japanese, ""},
+		{"連絡先", IntentContact, Japanese, ""}, // kagome: 連絡 先
+		{"れんらくさき", IntentContact, Japanese, ""},
+		{"しやくしょのでんわばんごう", IntentContact, Japanese, ""},
 		{"what is the phone number?", IntentContact, English, ""},
 		{"総務課は何をしていますか", IntentDepartment, Japanese, "総務課"},
 		{"教育部総務課の仕事", IntentDepartment, Japanese, "教育部総務課"},
@@ -64,6 +67,9 @@ func TestIntents(t *testing.T) {
 		{"ハザードマップの担当は？", IntentWho, Japanese, "地域防災対策室"},
 		{"who handles hazard maps?", IntentWho, English, "地域防災対策室"},
 		{"今日の天気は？", IntentNotCovered, Japanese, ""},
+		// Katakana words the plan lacks, not its グループワーク's ワーク.
+		{"テレワーク", IntentNotCovered, Japanese, ""},
+		{"ワクチン", IntentNotCovered, Japanese, ""},
 		{"what's the weather tomorrow?", IntentNotCovered, English, ""},
 	} {
 		a, err := ix.Ask(tc.q)
@@ -102,11 +108,19 @@ func TestSameQuestion(t *testing.T) {
 		{"ぜいきんの担当", "税金の担当"},
 		{"としょかんの読み聞かせ", "図書館の読み聞かせ"},
 		{"ハザードマップほしいんだけど", "ハザードマップ"}, // a kana question's grammar
+		{"はざーどまっぷはどこでもらえますか", "ハザードマップはどこでもらえますか"},
+		{"ぶんべつ", "分別"}, // read フンベツ by kagome, ブンベツ too by the dictionary
+		{"ごみのぶんべつ", "ごみの分別"},
+		{"こそだてしえん", "子育て支援"}, // kagome's stray する is no request for help
+		{"のうぜい", "納税"},
+		{"かいごほけん", "介護保険"},           // read alike: 保健, 保険
+		{"ごみのしゅうしゅう", "ごみの収集"},       // not 議会BCP's 情報収集 by its reading
+		{"議会だよりはどこが出している？", "議会だより"}, // している is grammar, not 指定
 	} {
 		want, _ := ix.Ask(tc.twin)
 		got, _ := ix.Ask(tc.q)
-		if len(want.Answers) == 0 {
-			t.Fatalf("%q: not covered", tc.twin)
+		if want.Intent != IntentWho {
+			t.Fatalf("%q: %s", tc.twin, want.Intent)
 		}
 		if got.Intent != want.Intent || len(got.Answers) == 0 || got.Answers[0].ID != want.Answers[0].ID {
 			t.Errorf("%q: %s %v, want %s %s as for %q", tc.q, got.Intent, ids(got.Answers), want.Intent, want.Answers[0].ID, tc.twin)

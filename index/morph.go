@@ -3,6 +3,7 @@ package index
 import (
 	"encoding/binary"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 
@@ -21,9 +22,10 @@ import (
 // like ipa.DictShrink's; the part-of-speech rows, identical for most
 // entries, are shared.
 type morphology struct {
-	tok  *tokenizer.Tokenizer
-	text string   // base form and reading of every entry, back to back
-	off  []uint32 // entry i: base form text[off[2i]:off[2i+1]], reading text[off[2i+1]:off[2i+2]]
+	tok   *tokenizer.Tokenizer
+	words dict.IndexTable // the entries by how they are written
+	text  string          // base form and reading of every entry, back to back
+	off   []uint32        // entry i: base form text[off[2i]:off[2i+1]], reading text[off[2i+1]:off[2i+2]]
 }
 
 // kagome returns the shared morphology, built once: loading the IPA
@@ -82,7 +84,7 @@ func newMorphology(d *dict.Dict) (*morphology, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &morphology{tok: tok, text: text.String(), off: off}, nil
+	return &morphology{tok: tok, words: d.Index, text: text.String(), off: off}, nil
 }
 
 // features returns a token's base form and reading; either is empty or
@@ -95,4 +97,16 @@ func (m *morphology) features(t tokenizer.Token) (base, reading string) {
 	}
 	i := 2 * t.ID
 	return m.text[m.off[i]:m.off[i+1]], m.text[m.off[i+1]:m.off[i+2]]
+}
+
+// readings returns every reading the dictionary gives a word written w:
+// the tokenizer reads 分別 フンベツ, a resident may type ぶんべつ.
+func (m *morphology) readings(w string) []string {
+	var out []string
+	for _, id := range m.words.Search(w) {
+		if r := m.text[m.off[2*id+1]:m.off[2*id+2]]; r != "" && r != "*" && !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out
 }

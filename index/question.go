@@ -20,8 +20,9 @@ type question struct {
 	norm   string // NFKC, lower case
 	lang   string
 	kana   bool       // written in kana only: match on readings
+	unread int        // kana of a kana question that no word explains
 	words  []string   // normalised English words, for English questions
-	ms     []morpheme // content words, for Japanese questions
+	ms     []morpheme // content words, for Japanese questions (found by reading for kana ones)
 	groups []group
 }
 
@@ -60,7 +61,7 @@ var jaStop = setOf(`担当 担当課 担当部署 担当者 どこ どちら 何
 	担う 受け持つ 扱う 取り扱う 情報 詳しい 見る 分かる わかる 調べる 探す 連絡 連絡先 やる 行く 来る 良い いい 部 局 室
 	について 関して 知りたい 教えて ところ 人 方 どなた 誰か 手続き 申し込み 申込 申し込む 利用 使う 受ける
 	あと 後 とき 時 場合 際 ほう 何か なにか 誰が いま どんな どういう 必要 大丈夫 可能
-	問い合わせ先 先 電話 電話番号 番号 住所 取り組み 取組 取り組む 手段 って`)
+	問い合わせ先 先 電話 電話番号 番号 住所 取り組み 取組 取り組む 手段 って もらえる 貰う 貰える いただく いただける 頂く 頂ける`)
 
 var enStop = setOf(`who whom whose what which where when why how is are was were be been the a an of in on at to for about
 	does do did can could may might i you we my me our your it its this that these those there here department departments
@@ -74,7 +75,7 @@ var contactWords = setOf(`問い合わせ 問合せ お問い合わせ 問い合
 	どこ 教える 知る 何 です ます contact phone telephone number address call city hall where office desk enquiry enquiries
 	inquiry inquiries the what is of for`)
 
-var contactTriggers = setOf(`問い合わせ 問合せ お問い合わせ 問い合わせ先 連絡先 電話 電話番号 住所 contact phone telephone address call`)
+var contactTriggers = setOf(`問い合わせ 問合せ お問い合わせ 問い合わせ先 連絡先 連絡 電話 電話番号 住所 contact phone telephone address call`)
 
 // Words that, next to a department name, ask what the department does.
 var deptWhat = setOf(`電話 電話番号 番号 連絡先 問い合わせ 先 住所 何 なに なん する いる 取り組み 取組 取り組む 仕事 業務 内容 役割 担当 計画 実施 やる 行う 一覧 全部 全て
@@ -191,14 +192,33 @@ func (ix *Index) parse(raw string) *question {
 
 func (ix *Index) parseJapanese(q *question) {
 	if q.kana {
-		words, unknown := ix.parseKana(fold(q.norm))
-		if n := len(q.ms); unknown > 0 && n > 0 {
-			// Grammar after the last content word (ほしいんだけど) is no topic.
-			if w, u := ix.parseKana(fold(q.norm[:q.ms[n-1].end])); u < unknown && slices.Equal(w, words) {
-				unknown = u
+		// The words found by reading are the question's words. A katakana
+		// word the readings do not wholly explain is a word as written
+		// (テレワーク is not グループワーク's ワーク), matched as in a mixed
+		// question, typos and all.
+		var words [][]string
+		unknown, from := 0, 0
+		segment := func(s string) {
+			ws, u := ix.parseKana(s)
+			words = append(words, ws...)
+			unknown += u
+		}
+		for _, run := range runs(q.norm, isKatakana) {
+			w := q.norm[run[0]:run[1]]
+			if _, u := ix.parseKana(w); u == 0 {
+				continue
 			}
+			segment(q.norm[from:run[0]])
+			words = append(words, []string{w})
+			from = run[1]
+		}
+		segment(q.norm[from:])
+		q.ms = q.ms[:0]
+		for _, ws := range words {
+			q.ms = append(q.ms, morpheme{base: ws[0], surface: ws[0]})
 		}
 		ix.addWords(q, words)
+		q.unread = unknown
 		if unknown > 0 {
 			q.groups = append(q.groups, group{word: "?", weight: ix.maxIDF() * min(1, float64(unknown)/3)})
 		}
@@ -246,7 +266,7 @@ func (ix *Index) parseJapanese(q *question) {
 // kagome found content words there and the plan knows them all. It marks
 // the morphemes it replaces used.
 func (ix *Index) kanaWords(q *question, used []bool) {
-	for _, run := range kanaRuns(q.norm) {
+	for _, run := range runs(q.norm, isKana) {
 		var in []int
 		unknownToPlan := 0
 		for i, m := range q.ms {
@@ -257,10 +277,10 @@ func (ix *Index) kanaWords(q *question, used []bool) {
 				}
 			}
 		}
-		if len(in) > 0 && unknownToPlan == 0 {
-			continue // kagome's words there are the plan's
+		if len(in) > 0 && unknownToPlan == 0 || isGrammar(q.norm[run[0]:run[1]]) {
+			continue // kagome's words there are the plan's, or grammar (している)
 		}
-		words, unknown := ix.parseKana(fold(q.norm[run[0]:run[1]]))
+		words, unknown := ix.parseKana(q.norm[run[0]:run[1]])
 		if unknown > 0 || len(words) == 0 {
 			continue
 		}
@@ -271,21 +291,38 @@ func (ix *Index) kanaWords(q *question, used []bool) {
 	}
 }
 
-// addWords adds the groups of words found by their readings.
-func (ix *Index) addWords(q *question, words []string) {
-	for _, w := range words {
-		if g, ok := ix.wordGroup(w, w, 1); ok {
-			q.groups = append(q.groups, g)
+// asking reports whether a word asks rather than names a topic: a question
+// word, or a word of a contact question (市役所, 電話番号).
+func asking(w string) bool { return jaStop[w] || contactWords[w] }
+
+// addWords adds the groups of the topic words among words found by their
+// readings: one group for the words read alike, any of which may be meant.
+func (ix *Index) addWords(q *question, words [][]string) {
+	for _, ws := range words {
+		if asking(ws[0]) {
+			continue
 		}
+		g, _ := ix.wordGroup(ws[0], ws[0], 1)
+		for _, w := range ws[1:] {
+			h, _ := ix.wordGroup(w, w, 1)
+			for _, v := range h.variants {
+				if !slices.ContainsFunc(g.variants, func(x variant) bool { return x.base == v.base }) {
+					g.variants = append(g.variants, v)
+				}
+			}
+			g.weight = max(g.weight, h.weight)
+		}
+		q.groups = append(q.groups, g)
 	}
 }
 
-// kanaRuns returns the byte ranges of the runs of at least three kana in s.
-func kanaRuns(s string) [][2]int {
-	var runs [][2]int
+// runs returns the byte ranges of the runs of at least three kana of a
+// kind (isKana, isKatakana) in s; long-vowel marks belong to any run.
+func runs(s string, kind func(rune) bool) [][2]int {
+	var out [][2]int
 	start, n := -1, 0
 	for i, r := range s + "." {
-		if isKana(r) || r == 'ー' {
+		if kind(r) || r == 'ー' {
 			if start < 0 {
 				start, n = i, 0
 			}
@@ -293,11 +330,11 @@ func kanaRuns(s string) [][2]int {
 			continue
 		}
 		if start >= 0 && n >= 3 {
-			runs = append(runs, [2]int{start, i})
+			out = append(out, [2]int{start, i})
 		}
 		start = -1
 	}
-	return runs
+	return out
 }
 
 func anyUsed(bs []bool) bool {
