@@ -121,11 +121,15 @@ func TestAPIClientKeepsConnections(t *testing.T) {
 				}
 				io.Copy(io.Discard, res.Body)
 				res.Body.Close()
+				time.Sleep(time.Millisecond) // the connection waits idle meanwhile
 			}
 		})
 	}
 	wg.Wait()
-	if n := dials.Load(); n > workers {
+	// A request may dial while a connection is on its way back to the
+	// pool (net/http races the two), so a few more than one per worker is
+	// normal; one per call is what a pool of the default size does.
+	if n := dials.Load(); n > 2*workers {
 		t.Errorf("%d connections for %d workers", n, workers)
 	}
 }
