@@ -1,6 +1,7 @@
 package index
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -280,14 +281,8 @@ func (ix *Index) rank(q *question) ([]hit, error) {
 		}
 		h.score = 0.7*h.coverage + 0.3*h.bleve/top
 	}
-	slices.SortStableFunc(hits, func(a, b hit) int {
-		switch {
-		case a.score > b.score:
-			return -1
-		case a.score < b.score:
-			return 1
-		}
-		return 0
+	slices.SortFunc(hits, func(a, b hit) int { // ties in plan order: the same answer every time
+		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.item, b.item))
 	})
 	if hits[0].coverage < minCoverage {
 		return nil, nil

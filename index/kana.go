@@ -1,6 +1,7 @@
 package index
 
 import (
+	"maps"
 	"slices"
 	"sync"
 	"unicode/utf8"
@@ -20,11 +21,12 @@ const maxReadingRunes = 16
 var particles = setOf(`ノ ハ ヲ ガ ニ デ ト モ ヘ ヤ カ ネ ヨ`)
 
 // questionReadings maps the folded readings of the words that ask rather
-// than name a topic (see asking) to those words.
+// than name a topic (see asking) to those words; of words read alike
+// (どこ, 何処), the contact word, else the first in order.
 var questionReadings = sync.OnceValue(func() map[string]string {
 	m := map[string]string{}
 	for _, set := range []map[string]bool{jaStop, contactWords} {
-		for w := range set {
+		for _, w := range slices.Backward(slices.Sorted(maps.Keys(set))) {
 			if _, r := morphemes(w); utf8.RuneCountInString(r) >= 2 && isAllKana(r) {
 				m[r] = w
 			}
