@@ -117,6 +117,7 @@ func TestSameQuestion(t *testing.T) {
 		{"かいごほけん", "介護保険"},           // read alike: 保健, 保険
 		{"ごみのしゅうしゅう", "ごみの収集"},       // not 議会BCP's 情報収集 by its reading
 		{"議会だよりはどこが出している？", "議会だより"}, // している is grammar, not 指定
+		{"成年こうけん", "成年後見"},           // こう and けん are kana words, not the plan's
 	} {
 		want, _ := ix.Ask(tc.twin)
 		got, _ := ix.Ask(tc.q)
@@ -249,4 +250,12 @@ func FuzzAsk(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestLemmas(t *testing.T) {
+	for w, want := range map[string]string{"courses": "course", "buses": "bus", "taxes": "tax", "libraries": "library", "inspects": "inspection"} {
+		if got := lemmas(w); !slices.Contains(got, want) {
+			t.Errorf("lemmas(%q) = %v, want %q among them", w, got, want)
+		}
+	}
 }

@@ -153,7 +153,8 @@ func lemmas(w string) []string {
 	case strings.HasSuffix(w, "ies"):
 		add(w[:len(w)-3] + "y")
 	case strings.HasSuffix(w, "ses"), strings.HasSuffix(w, "xes"), strings.HasSuffix(w, "ches"), strings.HasSuffix(w, "shes"):
-		add(w[:len(w)-2])
+		add(w[:len(w)-2]) // buses, taxes, matches
+		add(w[:len(w)-1]) // courses, caches
 	case strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss"):
 		add(w[:len(w)-1])
 	case strings.HasSuffix(w, "ion"):
@@ -272,7 +273,7 @@ func (ix *Index) kanaWords(q *question, used []bool) {
 		for i, m := range q.ms {
 			if m.start >= run[0] && m.end <= run[1] {
 				in = append(in, i)
-				if _, ok := ix.known(m.base, fold(m.surface)); !ok {
+				if ix.dfMorph[ix.planSpelling(m.base, m.surface)] == 0 { // bigrams say little of two kana
 					unknownToPlan++
 				}
 			}
