@@ -114,10 +114,12 @@ func TestSameQuestion(t *testing.T) {
 		{"ごみのぶんべつ", "ごみの分別"},
 		{"こそだてしえん", "子育て支援"}, // kagome's stray する is no request for help
 		{"のうぜい", "納税"},
-		{"かいごほけん", "介護保険"},           // read alike: 保健, 保険
-		{"ごみのしゅうしゅう", "ごみの収集"},       // not 議会BCP's 情報収集 by its reading
-		{"議会だよりはどこが出している？", "議会だより"}, // している is grammar, not 指定
-		{"成年こうけん", "成年後見"},           // こう and けん are kana words, not the plan's
+		{"かいごほけん", "介護保険"},                           // read alike: 保健, 保険
+		{"ごみのしゅうしゅう", "ごみの収集"},                       // not 議会BCP's 情報収集 by its reading
+		{"議会だよりはどこが出している？", "議会だより"},                 // している is grammar, not 指定
+		{"成年こうけん", "成年後見"},                           // こう and けん are kana words, not the plan's
+		{"きゅうめいこうしゅうはどこでうけられますか", "救命講習はどこで受けられますか"}, // られる is grammar
+		{"防災くんれん", "防災訓練"},                           // and くん (来る) れん is none
 	} {
 		want, _ := ix.Ask(tc.twin)
 		got, _ := ix.Ask(tc.q)

@@ -165,8 +165,8 @@ func isGrammar(s string) bool {
 		if t.Class != tokenizer.KNOWN {
 			return false
 		}
-		if pos := t.POS(); len(pos) > 0 && (dropPOS[pos[0]] || len(pos) > 1 && pos[1] == "非自立") {
-			continue
+		if pos := t.POS(); len(pos) > 0 && (dropPOS[pos[0]] || len(pos) > 1 && (pos[1] == "非自立" || pos[0] == "動詞" && pos[1] == "接尾")) {
+			continue // verb suffixes (られる, せる) are grammar too
 		}
 		if base, _ := m.features(t); !jaStop[base] && !jaStop[t.Surface] {
 			return false
