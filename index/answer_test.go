@@ -120,6 +120,7 @@ func TestSameQuestion(t *testing.T) {
 		{"成年こうけん", "成年後見"},                           // こう and けん are kana words, not the plan's
 		{"きゅうめいこうしゅうはどこでうけられますか", "救命講習はどこで受けられますか"}, // られる is grammar
 		{"防災くんれん", "防災訓練"},                           // and くん (来る) れん is none
+		{"市民会館を使うといくらかかる？", "市民会館の使用料"},              // いくら asks
 	} {
 		want, _ := ix.Ask(tc.twin)
 		got, _ := ix.Ask(tc.q)
