@@ -130,11 +130,10 @@ func (ix *Index) parseKana(s string) (words [][]string, unknown int) {
 		r, w := string(rs[i:j]), ""
 		if j-i >= 2 {
 			ws := ix.readings[r]
-			if w = asks[r]; w != "" {
-				ws = []string{w}
+			if a := asks[r]; a != "" {
+				ws = []string{a}
 			}
-			w = ws[0]
-			words = append(words, ws)
+			words, w = append(words, ws), ws[0]
 		}
 		if j-i < 2 || asking(w) { // question words are grammar too: read with the rest
 			if gap < 0 {
