@@ -10,17 +10,22 @@
 #  3. /api/ask under wrk while the plan is reindexed in a loop.
 # wrk runs one thread everywhere: its scripts format every request before the clock starts (wrk starts
 # its clock only when all threads are set up, so a second thread loading its requests would let the first
-# one run unclocked). The fake LINE API runs with GOMAXPROCS=1: it stands in for LINE's servers and
-# should take as little of the service's cores as it can. Like LINE, it refuses reply calls beyond
-# 2,000 in a second with 429; the service keeps within that limit (LINE_API_RATE), and every run
-# reports how many calls were refused.
-# Needs wrk (apt-get install wrk) and taskset (util-linux).
+# one run unclocked). The fake LINE API is nginx with one worker process: it stands in for LINE's
+# servers, which are not on this machine, so it should take as little of the service's cores as it can
+# (a Go server costs twice its CPU here). Like LINE, it refuses reply calls beyond 2,000 a second with
+# 429 (nginx's limit_req, with a burst of 100 calls); the service keeps within that limit (LINE_API_RATE),
+# every run reports how many calls were refused, and the script first checks that a flood is refused.
+# Needs wrk, nginx and its echo module (apt-get install wrk nginx-light libnginx-mod-http-echo) and
+# taskset (util-linux).
 # Usage: [ROUNDS=5] scripts/load.sh [seconds per run, default 10]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dur=${1:-10}
 rounds=${ROUNDS:-5} # the machine's speed drifts from minute to minute: medians of several rounds
 command -v wrk >/dev/null || { echo "wrk not installed: apt-get install wrk" >&2; exit 1; }
+command -v nginx >/dev/null || { echo "nginx not installed: apt-get install nginx-light" >&2; exit 1; }
+echo_module=/usr/lib/nginx/modules/ngx_http_echo_module.so
+[ -f $echo_module ] || { echo "nginx's echo module not installed: apt-get install libnginx-mod-http-echo" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$tmp"' EXIT
 go build -o "$tmp/planbot" ./cmd/planbot
@@ -34,9 +39,44 @@ events=$((dur * 50000)) # webhook requests per wrk run, each with its own event 
 
 gen="" # prefix that pins a generator (and the fake LINE API) to its CPU in part 2
 
+fakeline() { # the fake LINE API: 200 and {} to every call, after $api_delay seconds; 429 beyond 2,000 reply calls a second
+  local answer="echo -n '{}';" # the echo module's answer comes after limit_req (return would come before it)
+  [ "${api_delay:-0}" = 0 ] || answer="echo_sleep $api_delay; $answer"
+  mkdir -p "$tmp/fake"
+  : >"$tmp/fake/calls.log"
+  cat >"$tmp/fake/nginx.conf" <<EOF
+load_module $echo_module;
+worker_processes 1;
+master_process off;
+daemon off;
+pid nginx.pid;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  keepalive_requests 100000000;
+  client_body_temp_path body;
+  default_type application/json;
+  log_format status '\$status';
+  limit_req_zone \$server_port zone=line:1m rate=2000r/s;
+  server {
+    listen 127.0.0.1:$fake;
+    add_header X-Line-Request-Id fake always;
+    location = /v2/bot/message/reply {
+      access_log calls.log status buffer=4k flush=100ms;
+      limit_req zone=line burst=100 nodelay;
+      limit_req_status 429;
+      $answer
+    }
+    location / { $answer }
+  }
+}
+EOF
+  $gen nginx -p "$tmp/fake" -c nginx.conf -e "$tmp/fake/error.log" &
+  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$fake/" && return; sleep 0.1; done
+  echo "the fake LINE API did not start: $(cat "$tmp/fake/error.log")" >&2; exit 1
+}
 start() { # prefix...: start the service and the fake LINE API
-  GOMAXPROCS=1 $gen "$tmp/loadkit" fakeline -addr 127.0.0.1:$fake -delay "${api_delay:-0s}" -limit 2000 &
-  for _ in $(seq 100); do replies >/dev/null && break; sleep 0.1; done
+  fakeline
   PLANBOT_DATA_DIR="$tmp/data" PLANBOT_ADDR=127.0.0.1:$port PLANBOT_RATE_LIMIT=0 PLANBOT_ADMIN_TOKEN=load-test-admin \
     LINE_CHANNEL_SECRET=load-test-secret LINE_CHANNEL_ACCESS_TOKEN=load-test-token LINE_API_BASE_URL=http://127.0.0.1:$fake \
     "$@" "$tmp/planbot" serve >>"$tmp/serve.out" 2>>"$tmp/serve.log" &
@@ -46,12 +86,13 @@ start() { # prefix...: start the service and the fake LINE API
 stop() { # the service first: it answers what it has queued before it exits
   pkill -f "$tmp/planbot serve" || true
   for _ in $(seq 300); do pgrep -f "$tmp/planbot serve" >/dev/null || break; sleep 0.1; done
-  pkill -f "$tmp/loadkit fakeline" || true
+  pkill -QUIT -f "nginx -p $tmp/fake" || true # QUIT: it writes the calls it has logged before it exits
   sleep 0.5
 }
 rss() { ps -o rss= -p "$(pgrep -f "$tmp/planbot serve")" | awk '{printf "%.0f MiB", $1/1024}'; }
-replies() { curl -sf "http://127.0.0.1:$fake/loadkit/replies"; }
-refused() { curl -sf "http://127.0.0.1:$fake/loadkit/refused"; }
+calls() { awk -v s="$1" '$1 == s {n++} END {print n + 0}' "$tmp/fake/calls.log"; } # logged within 0.1 s
+replies() { calls 200; }
+refused() { calls 429; }
 run() { # name, wrk args...: full speed, closed loop
   local name=$1; shift
   $wrk -c16 -d"${dur}s" --latency "$@" | tee "$tmp/$name.txt" | grep -E 'Requests/sec|Non-2xx|Socket errors|99%' | sed "s/^/$name: /"
@@ -82,6 +123,13 @@ flood() { # name: the LINE webhook under wrk; sets answered to the replies the f
 }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+fakeline # check that the fake LINE API refuses what LINE would: a flood of reply calls beyond 2,000 a second
+wrk -t1 -c16 -d2s "http://127.0.0.1:$fake/v2/bot/message/reply" >/dev/null
+sleep 0.3
+echo "fake LINE API under a 2 s flood of reply calls: $(replies) accepted, $(refused) refused (429)"
+[ "$(replies)" -le 4500 ] && [ "$(refused)" -gt 0 ] || { echo "the fake LINE API does not keep LINE's limit" >&2; exit 1; }
+pkill -QUIT -f "nginx -p $tmp/fake"
+sleep 0.5
 echo "== 1. throughput, service and wrk sharing the cores; $rounds rounds"
 wrk="wrk -t1"
 for round in $(seq $rounds); do
@@ -103,7 +151,7 @@ for round in $(seq $rounds); do
   stop
   # The same flood with the fake LINE API taking 20 ms per call, as a server across the internet would
   # (an assumption, not a measurement of LINE): the workers wait instead of competing for the cores.
-  api_delay=20ms start
+  api_delay=0.02 start # seconds
   flood line-api20ms
   awk -v n="$answered" -v d="$dur" 'BEGIN {printf "line-api20ms: replies accepted by the fake LINE API: %d (%.0f/s)\n", n, n/d}'
   stop

@@ -1,6 +1,6 @@
-// Command loadkit supports scripts/load.sh: a fake LINE API, signed LINE
-// webhook requests for wrk, and a constant-rate load generator for p99
-// latency at a fixed share of peak throughput.
+// Command loadkit supports scripts/load.sh: signed LINE webhook requests
+// for wrk, and a constant-rate load generator for p99 latency at a fixed
+// share of peak throughput.
 package main
 
 import (
@@ -29,13 +29,11 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: loadkit fakeline|linerequests|paced [flags]")
+		fmt.Fprintln(os.Stderr, "usage: loadkit linerequests|paced [flags]")
 		os.Exit(2)
 	}
 	var err error
 	switch os.Args[1] {
-	case "fakeline":
-		err = fakeLine(os.Args[2:])
 	case "linerequests":
 		err = lineRequests(os.Args[2:])
 	case "paced":
@@ -47,67 +45,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "loadkit:", err)
 		os.Exit(1)
 	}
-}
-
-// fakeLine serves a fakeAPI.
-func fakeLine(args []string) error {
-	fs := flag.NewFlagSet("fakeline", flag.ExitOnError)
-	addr := fs.String("addr", "127.0.0.1:18481", "listen address")
-	api := &fakeAPI{}
-	fs.DurationVar(&api.delay, "delay", 0, "time each API call takes")
-	fs.Int64Var(&api.limit, "limit", 0, "reply calls accepted per second (0 = no limit)")
-	fs.Parse(args)
-	return http.ListenAndServe(*addr, api)
-}
-
-// fakeAPI answers every LINE API call with 200 and an empty JSON object,
-// after delay (LINE's servers are across the internet, not on loopback).
-// With a limit it answers 429, as LINE does, to reply calls beyond that
-// many in one second of the clock. GET /loadkit/replies tells how many
-// replies it has accepted, GET /loadkit/refused how many it refused.
-type fakeAPI struct {
-	delay            time.Duration
-	limit            int64
-	replies, refused atomic.Int64
-
-	mu               sync.Mutex
-	second, inSecond int64 // the current second of the clock and its reply calls so far
-}
-
-// over counts a reply call and reports whether it is beyond the limit.
-func (f *fakeAPI) over() bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if now := time.Now().Unix(); now != f.second {
-		f.second, f.inSecond = now, 0
-	}
-	f.inSecond++
-	return f.limit > 0 && f.inSecond > f.limit
-}
-
-func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	switch r.URL.Path {
-	case "/loadkit/replies":
-		fmt.Fprintln(w, f.replies.Load())
-		return
-	case "/loadkit/refused":
-		fmt.Fprintln(w, f.refused.Load())
-		return
-	}
-	io.Copy(io.Discard, r.Body)
-	time.Sleep(f.delay)
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Line-Request-Id", "fake")
-	if r.URL.Path == "/v2/bot/message/reply" {
-		if f.over() {
-			f.refused.Add(1)
-			w.WriteHeader(http.StatusTooManyRequests)
-			w.Write([]byte(`{"message":"The API rate limit has been exceeded. Try again later."}`))
-			return
-		}
-		f.replies.Add(1)
-	}
-	w.Write([]byte("{}"))
 }
 
 // lineRequests writes n signed LINE webhook requests, one text message
