@@ -29,7 +29,7 @@ type service struct {
 	reloader *index.Reloader
 }
 
-func newService(t *testing.T, token string, limiter bot.Limiter) *service {
+func newService(t testing.TB, token string, limiter bot.Limiter) *service {
 	t.Helper()
 	lex, err := lexicon()
 	if err != nil {
