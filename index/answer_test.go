@@ -71,6 +71,9 @@ func TestIntents(t *testing.T) {
 		// Katakana words the plan lacks, not its グループワーク's ワーク.
 		{"テレワーク", IntentNotCovered, Japanese, ""},
 		{"ワクチン", IntentNotCovered, Japanese, ""},
+		// The asker's family weighs nothing, but the topic still must be the plan's.
+		{"妻が妊娠した", IntentNotCovered, Japanese, ""},
+		{"娘の結婚式", IntentNotCovered, Japanese, ""},
 		{"what's the weather tomorrow?", IntentNotCovered, English, ""},
 	} {
 		a, err := ix.Ask(tc.q)
@@ -121,6 +124,11 @@ func TestSameQuestion(t *testing.T) {
 		{"きゅうめいこうしゅうはどこでうけられますか", "救命講習はどこで受けられますか"}, // られる is grammar
 		{"防災くんれん", "防災訓練"},                           // and くん (来る) れん is none
 		{"市民会館を使うといくらかかる？", "市民会館の使用料"},              // いくら asks
+		{"父が亡くなったので手続きをまとめて相談したい", "おくやみの手続き"},       // the asker's family and "all at once" are not topics
+		{"祖母の葬儀の後の手続き", "葬儀の後の手続き"},
+		{"自宅で介護している", "介護"},
+		{"学童保育に空きはある？", "学童保育について"},
+		{"障害のある子の親の相談先", "障がい者の相談先"}, // 障害 is the plan's 障がい
 	} {
 		want, _ := ix.Ask(tc.twin)
 		got, _ := ix.Ask(tc.q)

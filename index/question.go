@@ -71,6 +71,12 @@ var enStop = setOf(`who whom whose what which where when why how is are was were
 	take takes looks look after s city citys our doing done going does tell me want wants need needs
 	time times hours open opens opening close closes closed much many cost costs price`)
 
+// Words about the asker (family, home) and about the asking (all at once,
+// a free place) that say nothing of the topic unless the plan uses them:
+// 父が亡くなったので手続きをまとめて相談したい asks about bereavement.
+var askerWords = setOf(`私 わたし 僕 俺 自分 家族 親 両親 父 母 父親 母親 子 息子 娘 夫 妻 主人 祖父 祖母 孫 兄 弟 姉 妹
+	友人 友達 知人 家 自宅 実家 うち まとめる 一緒 全部 一度 空き 最近`)
+
 var contactWords = setOf(`問い合わせ 問合せ お問い合わせ 問い合わせ先 先 連絡先 連絡 電話 電話番号 番号 住所 窓口 市役所 役所 市 相馬市 担当
 	どこ 教える 知る 何 です ます contact phone telephone number address call city hall where office desk enquiry enquiries
 	inquiry inquiries the what is of for`)
@@ -248,7 +254,7 @@ func (ix *Index) parseJapanese(q *question) {
 		}
 	}
 	for i, m := range ms {
-		if used[i] || jaStop[m.base] || jaStop[m.surface] {
+		if used[i] || jaStop[m.base] || jaStop[m.surface] || askerWords[m.base] && ix.dfMorph[m.base] == 0 {
 			continue
 		}
 		weight := 1.0
