@@ -128,7 +128,10 @@ func TestSameQuestion(t *testing.T) {
 		{"祖母の葬儀の後の手続き", "葬儀の後の手続き"},
 		{"自宅で介護している", "介護"},
 		{"学童保育に空きはある？", "学童保育について"},
-		{"障害のある子の親の相談先", "障がい者の相談先"}, // 障害 is the plan's 障がい
+		{"障害のある子の親の相談先", "障がい者の相談先"},                 // 障害 is the plan's 障がい
+		{"who handles garbage collection?", "ごみの収集"}, // not EDICT's 収集 alone
+		{"civic hall fees", "市民会館の使用料"},              // a phrase may end in a stop word
+		{"traffic safety campaign", "交通安全の普及活動"},
 	} {
 		want, _ := ix.Ask(tc.twin)
 		got, _ := ix.Ask(tc.q)

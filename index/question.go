@@ -419,8 +419,8 @@ func (ix *Index) parseEnglish(q *question) {
 	for i := 0; i < len(ws); {
 		found := false
 		for n := min(4, len(ws)-i); n >= 1 && !found; n-- {
-			if enStop[ws[i+n-1]] || (enStop[ws[i]] && n == 1) {
-				continue
+			if enStop[ws[i+n-1]] && (n == 1 || enStop[ws[i]]) {
+				continue // a phrase may end in a question word (civic hall), not be one
 			}
 			var phrases []string
 			for _, last := range lemmas(ws[i+n-1]) {
@@ -439,6 +439,9 @@ func (ix *Index) parseEnglish(q *question) {
 					ok = true
 				}
 			}
+			if ok && n > 1 && !enStop[ws[i+n-1]] && ix.sameAsHead(g, lemmas(ws[i+n-1])) {
+				ok = false // the phrase adds nothing to its last word: "garbage collection" keeps "garbage"
+			}
 			if ok && (len(g.variants) > 0 || (n == 1 && !enStop[ws[i]])) {
 				q.groups = append(q.groups, g)
 				i += n
@@ -453,6 +456,21 @@ func (ix *Index) parseEnglish(q *question) {
 			i++
 		}
 	}
+}
+
+// sameAsHead reports whether every plan word a phrase translates to is
+// also a translation of its last word alone (garbage collection: 収集).
+func (ix *Index) sameAsHead(g group, head []string) bool {
+	h, ok := ix.translate(head)
+	if !ok || len(g.variants) == 0 {
+		return false
+	}
+	for _, v := range g.variants {
+		if !slices.ContainsFunc(h.variants, func(w variant) bool { return w.folded == v.folded }) {
+			return false
+		}
+	}
+	return true
 }
 
 // translate looks an English phrase up in EDICT and keeps the Japanese
