@@ -134,6 +134,12 @@ func TestSameQuestion(t *testing.T) {
 		{"who handles garbage collection?", "ごみの収集"}, // not EDICT's 収集 alone
 		{"civic hall fees", "市民会館の使用料"},              // a phrase may end in a stop word
 		{"traffic safety campaign", "交通安全の普及活動"},
+		{"Who supports voluntary disaster prevention groups?", "自主防災組織の支援"}, // curated English
+		{"disaster manual for district heads", "行政区長の災害対応マニュアル"},
+		{"national health insurance checkups", "国保の特定健診"},
+		{"use of generative AI", "生成AIの活用"}, // generative says nothing alone
+		{"How do I separate recyclables?", "ごみの分別"},
+		{"I'd like to watch city council meetings online", "市議会の中継"}, // I'd asks
 	} {
 		want, _ := ix.Ask(tc.twin)
 		got, _ := ix.Ask(tc.q)

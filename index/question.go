@@ -69,7 +69,8 @@ var enStop = setOf(`who whom whose what which where when why how is are was were
 	deal deals dealing with please tell know want like would should will in-charge person people contact ask asking question
 	questions soma hall get find info information any some and or if be by from as up out help someone somebody anyone
 	take takes looks look after s city citys our doing done going does tell me want wants need needs
-	time times hours open opens opening close closes closed much many cost costs price`)
+	time times hours open opens opening close closes closed much many cost costs price watch see use uses used using
+	i'd i'm i've i'll it's what's where's who's how's that's there's don't doesn't can't won't isn't aren't`)
 
 // Words about the asker (family, home) and about the asking (all at once,
 // a free place) that say nothing of the topic unless the plan uses them:
@@ -439,8 +440,8 @@ func (ix *Index) parseEnglish(q *question) {
 					ok = true
 				}
 			}
-			if ok && n > 1 && !enStop[ws[i+n-1]] && ix.sameAsHead(g, lemmas(ws[i+n-1])) {
-				ok = false // the phrase adds nothing to its last word: "garbage collection" keeps "garbage"
+			if ok && n > 1 && !enStop[ws[i+n-1]] && ix.sameAsHead(g, ws[i:i+n]) {
+				ok = false // read word by word: "garbage collection" keeps "garbage"
 			}
 			if ok && (len(g.variants) > 0 || (n == 1 && !enStop[ws[i]])) {
 				q.groups = append(q.groups, g)
@@ -458,10 +459,13 @@ func (ix *Index) parseEnglish(q *question) {
 	}
 }
 
-// sameAsHead reports whether every plan word a phrase translates to is
-// also a translation of its last word alone (garbage collection: 収集).
-func (ix *Index) sameAsHead(g group, head []string) bool {
-	h, ok := ix.translate(head)
+// sameAsHead reports whether a phrase, translated as g, says no more than
+// its words one by one: every plan word of g is also a translation of its
+// last word alone, and each other word has plan words of its own (garbage
+// collection: 収集, and garbage: ごみ; but generative AI is 生成AI).
+func (ix *Index) sameAsHead(g group, phrase []string) bool {
+	last := len(phrase) - 1
+	h, ok := ix.translate(lemmas(phrase[last]))
 	if !ok || len(g.variants) == 0 {
 		return false
 	}
@@ -470,15 +474,22 @@ func (ix *Index) sameAsHead(g group, head []string) bool {
 			return false
 		}
 	}
+	for _, w := range phrase[:last] {
+		if m, ok := ix.translate(lemmas(w)); !enStop[w] && (!ok || len(m.variants) == 0) {
+			return false
+		}
+	}
 	return true
 }
 
-// translate looks an English phrase up in EDICT and keeps the Japanese
-// words that the current plan uses, so translation follows reindexes.
+// translate looks an English phrase up in EDICT and the curated synonyms
+// and keeps the Japanese words that the current plan uses, so translation
+// follows reindexes.
 func (ix *Index) translate(phrases []string) (group, bool) {
 	var cands []string
 	for _, p := range phrases {
 		cands = append(cands, ix.lex.enJa.Get(p)...)
+		cands = append(cands, ix.lex.synonyms.Get(p)...) // English in the curated table
 	}
 	if len(cands) == 0 {
 		return group{}, false
