@@ -128,7 +128,9 @@ func TestSameQuestion(t *testing.T) {
 		{"祖母の葬儀の後の手続き", "葬儀の後の手続き"},
 		{"自宅で介護している", "介護"},
 		{"学童保育に空きはある？", "学童保育について"},
-		{"障害のある子の親の相談先", "障がい者の相談先"},                 // 障害 is the plan's 障がい
+		{"障害のある子の親の相談先", "障がい者の相談先"},      // 障害 is the plan's 障がい
+		{"ハザードマップの担当は！？", "ハザードマップの担当は？"}, // punctuation kagome leaves untagged
+		{"ゴミ出しのルールが知りたいです！！", "ごみ出し"},
 		{"税金の滞納が心配", "市税の未収金"},                       // municipal words: 滞納 is the plan's 未収金
 		{"市役所の職員採用試験", "職員の採用"},                      // 市役所 is where one asks, not what about
 		{"who handles garbage collection?", "ごみの収集"}, // not EDICT's 収集 alone
