@@ -74,6 +74,8 @@ func TestIntents(t *testing.T) {
 		// The asker's family weighs nothing, but the topic still must be the plan's.
 		{"妻が妊娠した", IntentNotCovered, Japanese, ""},
 		{"娘の結婚式", IntentNotCovered, Japanese, ""},
+		// A typo read as its word: passport is still not the plan's.
+		{"pasport application", IntentNotCovered, English, ""},
 		{"what's the weather tomorrow?", IntentNotCovered, English, ""},
 	} {
 		a, err := ix.Ask(tc.q)
@@ -142,6 +144,8 @@ func TestSameQuestion(t *testing.T) {
 		{"use of generative AI", "生成AIの活用"}, // generative says nothing alone
 		{"How do I separate recyclables?", "ごみの分別"},
 		{"I'd like to watch city council meetings online", "市議会の中継"}, // I'd asks
+		{"libary reading", "図書館の読み聞かせ"},                              // one edit from library
+		{"garbge sorting", "ごみの分別"},                                  // garbage, not garage: the plan's word wins
 	} {
 		want, _ := ix.Ask(tc.twin)
 		got, _ := ix.Ask(tc.q)

@@ -417,6 +417,7 @@ func (ix *Index) planSpelling(base, surface string) string {
 
 func (ix *Index) parseEnglish(q *question) {
 	ws := q.words
+	tries := 0 // spelling corrections tried: they cost, and a question has few typos
 	for i := 0; i < len(ws); {
 		found := false
 		for n := min(4, len(ws)-i); n >= 1 && !found; n-- {
@@ -450,6 +451,13 @@ func (ix *Index) parseEnglish(q *question) {
 			}
 		}
 		if !found {
+			if tries < maxSpell {
+				tries++
+				if c, ok := ix.spell(ws[i]); ok {
+					ws[i] = c // read the word as corrected
+					continue
+				}
+			}
 			if !enStop[ws[i]] {
 				// A word the plan cannot use: it still counts against coverage.
 				q.groups = append(q.groups, group{word: ws[i], weight: ix.maxIDF() * 0.8})
@@ -457,6 +465,59 @@ func (ix *Index) parseEnglish(q *question) {
 			i++
 		}
 	}
+}
+
+// maxSpell bounds the spelling corrections tried in one question.
+const maxSpell = 3
+
+// spell corrects an English word that neither EDICT nor the plan knows
+// by one edit (libary → library, garbge → garbage): a deletion, swap,
+// substitution or insertion that gives a word EDICT translates into the
+// plan's words, else one that EDICT or the question words know. Ties go
+// to the first in that order, so the same typo always reads the same.
+func (ix *Index) spell(w string) (string, bool) {
+	if len(w) < 4 || len(w) > 20 || !isASCIIWord(w) || ix.inEDICT(w) {
+		return "", false
+	}
+	if _, known := ix.known(w, fold(w)); known {
+		return "", false
+	}
+	var cands []string
+	for i := range len(w) {
+		cands = append(cands, w[:i]+w[i+1:])
+	}
+	for i := 0; i+1 < len(w); i++ {
+		cands = append(cands, w[:i]+w[i+1:i+2]+w[i:i+1]+w[i+2:])
+	}
+	for i := range len(w) + 1 {
+		for c := byte('a'); c <= 'z'; c++ {
+			if i < len(w) {
+				cands = append(cands, w[:i]+string(c)+w[i+1:])
+			}
+			cands = append(cands, w[:i]+string(c)+w[i:])
+		}
+	}
+	fallback := ""
+	for _, c := range cands {
+		if c == w || !enStop[c] && len(ix.lex.enJa.Get(c)) == 0 {
+			continue
+		}
+		if g, ok := ix.translate(lemmas(c)); ok && len(g.variants) > 0 {
+			return c, true
+		}
+		if fallback == "" {
+			fallback = c
+		}
+	}
+	return fallback, fallback != ""
+}
+
+func (ix *Index) inEDICT(w string) bool {
+	return slices.ContainsFunc(lemmas(w), func(l string) bool { return len(ix.lex.enJa.Get(l)) > 0 })
+}
+
+func isASCIIWord(w string) bool {
+	return !strings.ContainsFunc(w, func(r rune) bool { return r < 'a' || r > 'z' })
 }
 
 // sameAsHead reports whether a phrase, translated as g, says no more than
