@@ -76,6 +76,9 @@ func TestIntents(t *testing.T) {
 		{"娘の結婚式", IntentNotCovered, Japanese, ""},
 		// A typo read as its word: passport is still not the plan's.
 		{"pasport application", IntentNotCovered, English, ""},
+		// A procedure weighs less, but the topic must still be the plan's.
+		{"予防接種の予約", IntentNotCovered, Japanese, ""},
+		{"選挙の投票所はどこ", IntentNotCovered, Japanese, ""},
 		{"what's the weather tomorrow?", IntentNotCovered, English, ""},
 	} {
 		a, err := ix.Ask(tc.q)
@@ -133,6 +136,9 @@ func TestSameQuestion(t *testing.T) {
 		{"障害のある子の親の相談先", "障がい者の相談先"},      // 障害 is the plan's 障がい
 		{"ハザードマップの担当は！？", "ハザードマップの担当は？"}, // punctuation kagome leaves untagged
 		{"ゴミ出しのルールが知りたいです！！", "ごみ出し"},
+		{"市営住宅の入居", "市営住宅"}, // what one does with the topic weighs less
+		{"市税の減免", "市税"},
+		{"ハザードマップの配布", "ハザードマップ"},
 		{"税金の滞納が心配", "市税の未収金"},                       // municipal words: 滞納 is the plan's 未収金
 		{"市役所の職員採用試験", "職員の採用"},                      // 市役所 is where one asks, not what about
 		{"who handles garbage collection?", "ごみの収集"}, // not EDICT's 収集 alone
