@@ -129,9 +129,8 @@ func morphemes(text string) (ms []morpheme, reading string) {
 		if base == "する" && len(ms) > 0 && ms[len(ms)-1].end == t.Position && ms[len(ms)-1].sahen {
 			ms[len(ms)-1].verbal = true // 登録したい: the noun is used as a verb
 		}
-		if utf8.RuneCountInString(base) == 1 && !unicode.Is(unicode.Han, []rune(base)[0]) && !unicode.IsLetter([]rune(base)[0]) ||
-			!strings.ContainsFunc(base, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }) {
-			continue // punctuation kagome did not tag as such (！！)
+		if !strings.ContainsFunc(base, unicode.IsLetter) && (utf8.RuneCountInString(base) == 1 || !strings.ContainsFunc(base, unicode.IsNumber)) {
+			continue // a lone digit, or punctuation kagome did not tag as such (！！)
 		}
 		if r, _ := utf8.DecodeRuneInString(base); utf8.RuneCountInString(base) == 1 && unicode.Is(unicode.Hiragana, r) {
 			continue // a stray kana is noise

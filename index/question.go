@@ -541,7 +541,10 @@ func (ix *Index) sameAsHead(g group, phrase []string) bool {
 		}
 	}
 	for _, w := range phrase[:last] {
-		if m, ok := ix.translate(lemmas(w)); !enStop[w] && (!ok || len(m.variants) == 0) {
+		if enStop[w] {
+			continue
+		}
+		if m, ok := ix.translate(lemmas(w)); !ok || len(m.variants) == 0 {
 			return false
 		}
 	}

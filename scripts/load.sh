@@ -86,7 +86,10 @@ start() { # prefix...: start the service and the fake LINE API
 stop() { # the service first: it answers what it has queued before it exits
   pkill -f "$tmp/planbot serve" || true
   for _ in $(seq 300); do pgrep -f "$tmp/planbot serve" >/dev/null || break; sleep 0.1; done
-  pkill -QUIT -f "nginx -p $tmp/fake" || true # QUIT: it writes the calls it has logged before it exits
+  stopfake
+}
+stopfake() { # QUIT: nginx writes the calls it has logged before it exits
+  pkill -QUIT -f "nginx -p $tmp/fake" || true
   sleep 0.5
 }
 rss() { ps -o rss= -p "$(pgrep -f "$tmp/planbot serve")" | awk '{printf "%.0f MiB", $1/1024}'; }
@@ -128,8 +131,7 @@ wrk -t1 -c16 -d2s "http://127.0.0.1:$fake/v2/bot/message/reply" >/dev/null
 sleep 0.3
 echo "fake LINE API under a 2 s flood of reply calls: $(replies) accepted, $(refused) refused (429)"
 [ "$(replies)" -le 4500 ] && [ "$(refused)" -gt 0 ] || { echo "the fake LINE API does not keep LINE's limit" >&2; exit 1; }
-pkill -QUIT -f "nginx -p $tmp/fake"
-sleep 0.5
+stopfake
 echo "== 1. throughput, service and wrk sharing the cores; $rounds rounds"
 wrk="wrk -t1"
 for round in $(seq $rounds); do
