@@ -6,7 +6,7 @@
 #     per call; five rounds, each on freshly started services, and the median ratios;
 #  2. latency: p99 at 80 % of peak, open loop, with the service on CPU 0 and the generators (and the fake
 #     LINE API) on CPU 1, as a generator on a second machine would be; five rounds in which the machine
-#     kept its speed, and the median p99;
+#     kept its speed, and the median p99; /healthz in the same rounds, for the bare endpoint's tail;
 #  3. /api/ask under wrk while the plan is reindexed in a loop.
 # wrk runs one thread everywhere: its scripts format every request before the clock starts (wrk starts
 # its clock only when all threads are set up, so a second thread loading its requests would let the first
@@ -177,26 +177,37 @@ echo "== 2. p99 at 80 % of peak, open loop${pinned:+; service on CPU 0, generato
 # twice as many rounds in all). The check looks at the peaks only, never at the latencies.
 # The webhook acknowledges far faster than it can answer (the rest is dropped): its peak is the rate of
 # replies while wrk floods it, and the paced run sends 80 % of that, all of which should be answered.
-# That rate is LINE's limit, not the machine's, so every round counts.
+# That rate is LINE's limit, not the machine's, so every round counts. /healthz runs the same way after
+# /api/ask: the tail that serving alone has on this machine, with nothing to answer.
 wrk="$gen wrk -t1"
-p99() { awk '{for (i = 1; i < NF; i++) if ($i == "p99") print $(i + 1)}'; }
+p99() { awk '{for (i = 1; i < NF; i++) if ($i == "p99") {print $(i + 1); break}}'; } # the latency's p99 (the line also gives the generator's)
 steady=0 attempt=0
 : >"$tmp/paced-ask.txt"
 : >"$tmp/paced-ask-unsteady.txt"
+: >"$tmp/paced-healthz.txt"
+: >"$tmp/paced-healthz-unsteady.txt"
+paced80() { # name, loadkit args...: peak, 80 % of it open loop, peak again; counted if the peaks agree
+  local name=$1 wrk_args
+  shift
+  wrk_args=(-s scripts/ask.lua "$base")
+  [ "$name" = ask ] || wrk_args=("$base/healthz")
+  run "$name-peak" "${wrk_args[@]}"
+  $gen "$tmp/loadkit" paced -url "$base" -rate "$(awk -v p="$(peak "$name-peak")" 'BEGIN {printf "%d", 0.8 * p}')" \
+    -seconds "$dur" "$@" | tee "$tmp/paced.txt"
+  run "$name-peak-after" "${wrk_args[@]}"
+  if awk -v a="$(peak "$name-peak")" -v b="$(peak "$name-peak-after")" 'BEGIN {exit !(b * 1.2 >= a && b <= a * 1.2)}'; then
+    cat "$tmp/paced.txt" >>"$tmp/paced-$name.txt"
+  else
+    echo "$name: the machine changed speed during the round (peak $(peak "$name-peak")/s before, $(peak "$name-peak-after")/s after): not counted"
+    cat "$tmp/paced.txt" >>"$tmp/paced-$name-unsteady.txt"
+    return 1
+  fi
+}
 while [ $steady -lt "$rounds" ] && [ $attempt -lt $((2 * rounds)) ]; do
   attempt=$((attempt + 1))
   start $pinned
-  run ask-peak -s scripts/ask.lua "$base"
-  $gen "$tmp/loadkit" paced -url "$base" -rate "$(awk -v p="$(peak ask-peak)" 'BEGIN {printf "%d", 0.8 * p}')" \
-    -seconds "$dur" | tee "$tmp/paced.txt"
-  run ask-peak-after -s scripts/ask.lua "$base"
-  if awk -v a="$(peak ask-peak)" -v b="$(peak ask-peak-after)" 'BEGIN {exit !(b * 1.2 >= a && b <= a * 1.2)}'; then
-    steady=$((steady + 1))
-    cat "$tmp/paced.txt" >>"$tmp/paced-ask.txt"
-  else
-    echo "ask: the machine changed speed during the round (peak $(peak ask-peak)/s before, $(peak ask-peak-after)/s after): not counted"
-    cat "$tmp/paced.txt" >>"$tmp/paced-ask-unsteady.txt"
-  fi
+  if paced80 ask; then steady=$((steady + 1)); fi
+  paced80 healthz -path /healthz || true # the bare endpoint, for comparison
   flood line-peak
   echo "line-peak: answered $((answered / dur))/s"
   n0=$(replies) r0=$(refused)
@@ -210,7 +221,8 @@ gen=""
 unsteady=$(p99 <"$tmp/paced-ask-unsteady.txt" | paste -sd, -)
 echo "p99 at 80 % of peak: ask median $(p99 <"$tmp/paced-ask.txt" | median) ms over $steady rounds" \
   "($((attempt - steady)) not counted${unsteady:+: p99 $unsteady ms}), line median $(p99 <"$tmp/paced-line.txt" | median) ms" \
-  "over $attempt rounds"
+  "over $attempt rounds; /healthz (the bare endpoint) median $(p99 <"$tmp/paced-healthz.txt" | median) ms" \
+  "over $(wc -l <"$tmp/paced-healthz.txt") rounds"
 
 echo "== 3. reindex under load: /api/ask at full speed while an admin swaps two plan versions"
 start

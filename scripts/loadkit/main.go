@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -98,14 +99,16 @@ func lineRequests(args []string) error {
 
 // paced sends requests at a constant rate and reports latency percentiles
 // and errors; unlike wrk it does not slow down when the server does, so p99
-// is not hidden by coordinated omission. It asks GET /api/ask, or with
-// -requests sends the requests linerequests wrote.
+// is not hidden by coordinated omission. It asks GET /api/ask, or GETs
+// -path, or sends the -requests linerequests wrote. It also reports how late
+// it woke for requests it waited for: its own share of the latencies.
 func paced(args []string) error {
 	fs := flag.NewFlagSet("paced", flag.ExitOnError)
 	base := fs.String("url", "http://127.0.0.1:18480", "service base URL (with -requests, only the address to connect to)")
 	rate := fs.Int("rate", 500, "requests per second")
 	seconds := fs.Int("seconds", 10, "duration")
 	requests := fs.String("requests", "", "raw requests to send instead of asking (from linerequests)")
+	path := fs.String("path", "", "a path to GET instead of asking (such as /healthz, the bare endpoint)")
 	peak := fs.Int("peak", 0, "instead of pacing, measure the peak rate with this many connections in a closed loop")
 	fs.Parse(args)
 	if *rate <= 0 && *peak <= 0 {
@@ -118,7 +121,8 @@ func paced(args []string) error {
 	// Every request is built before the clock starts.
 	var reqs [][]byte
 	name := "ask"
-	if *requests != "" {
+	switch {
+	case *requests != "":
 		raw, err := os.ReadFile(*requests)
 		if err != nil {
 			return err
@@ -127,18 +131,18 @@ func paced(args []string) error {
 			return fmt.Errorf("%s: %w", *requests, err)
 		}
 		name = filepath.Base(*requests)
-	} else {
+	case *path != "":
+		name = strings.TrimPrefix(*path, "/")
+		reqs, err = getRequests([]string{*base + *path})
+	default:
+		var urls []string
 		for _, q := range loadtest.Questions() {
-			r, err := http.NewRequest("GET", *base+"/api/ask?q="+url.QueryEscape(q), nil)
-			if err != nil {
-				return err
-			}
-			var b bytes.Buffer
-			if err := r.Write(&b); err != nil {
-				return err
-			}
-			reqs = append(reqs, b.Bytes())
+			urls = append(urls, *base+"/api/ask?q="+url.QueryEscape(q))
 		}
+		reqs, err = getRequests(urls)
+	}
+	if err != nil {
+		return err
 	}
 	if len(reqs) == 0 {
 		return fmt.Errorf("no requests to send")
@@ -149,6 +153,7 @@ func paced(args []string) error {
 	var (
 		mu        sync.Mutex
 		latencies []time.Duration
+		lags      []time.Duration // how late the generator woke for requests it waited for
 		errors    int
 		wg        sync.WaitGroup
 	)
@@ -193,7 +198,13 @@ func paced(args []string) error {
 				defer c.close()
 				for i := k; i < total; i += conns {
 					due := start.Add(time.Duration(i) * interval)
-					time.Sleep(time.Until(due))
+					if wait := time.Until(due); wait > 0 {
+						time.Sleep(wait)
+						lag := time.Since(due)
+						mu.Lock()
+						lags = append(lags, lag)
+						mu.Unlock()
+					}
 					sent.Add(1)
 					do(c, i, due)
 				}
@@ -203,16 +214,34 @@ func paced(args []string) error {
 	wg.Wait()
 	elapsed := time.Since(start)
 	slices.Sort(latencies)
-	pct := func(p float64) time.Duration {
-		if len(latencies) == 0 {
+	slices.Sort(lags)
+	pct := func(ds []time.Duration, p float64) float64 {
+		if len(ds) == 0 {
 			return 0
 		}
-		return latencies[min(len(latencies)-1, int(p*float64(len(latencies))))]
+		return float64(ds[min(len(ds)-1, int(p*float64(len(ds))))]) / float64(time.Millisecond)
 	}
-	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-	fmt.Printf("paced %s: %.0f req/s for %ds: %d ok, %d errors, p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
-		name, float64(sent.Load())/elapsed.Seconds(), *seconds, len(latencies), errors, ms(pct(0.50)), ms(pct(0.99)), ms(pct(1)))
+	fmt.Printf("paced %s: %.0f req/s for %ds: %d ok, %d errors, p50 %.2f ms, p99 %.2f ms, max %.2f ms; woke late by p50 %.2f ms, p99 %.2f ms\n",
+		name, float64(sent.Load())/elapsed.Seconds(), *seconds, len(latencies), errors,
+		pct(latencies, 0.50), pct(latencies, 0.99), pct(latencies, 1), pct(lags, 0.5), pct(lags, 0.99))
 	return nil
+}
+
+// getRequests writes a GET request for each URL, ready to send.
+func getRequests(urls []string) ([][]byte, error) {
+	var reqs [][]byte
+	for _, u := range urls {
+		r, err := http.NewRequest("GET", u, nil)
+		if err != nil {
+			return nil, err
+		}
+		var b bytes.Buffer
+		if err := r.Write(&b); err != nil {
+			return nil, err
+		}
+		reqs = append(reqs, b.Bytes())
+	}
+	return reqs, nil
 }
 
 // conn is one keep-alive connection that writes pre-built requests and

@@ -9,8 +9,10 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 )
 
@@ -58,5 +60,25 @@ func TestLineRequests(t *testing.T) {
 	}
 	if _, err := splitRequests(raw[:len(raw)-1]); err == nil {
 		t.Error("truncated file accepted")
+	}
+}
+
+// TestPacedPath checks that paced sends -rate × -seconds GETs of -path, on
+// keep-alive connections, and none elsewhere.
+func TestPacedPath(t *testing.T) {
+	var hits, other atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == "GET" && r.URL.Path == "/healthz" {
+			hits.Add(1)
+		} else {
+			other.Add(1)
+		}
+	}))
+	defer srv.Close()
+	if err := paced([]string{"-url", srv.URL, "-path", "/healthz", "-rate", "200", "-seconds", "1"}); err != nil {
+		t.Fatal(err)
+	}
+	if hits.Load() != 200 || other.Load() != 0 {
+		t.Errorf("%d GET /healthz and %d other requests, want 200 and 0", hits.Load(), other.Load())
 	}
 }
