@@ -79,6 +79,8 @@ func TestIntents(t *testing.T) {
 		// A procedure weighs less, but the topic must still be the plan's.
 		{"予防接種の予約", IntentNotCovered, Japanese, ""},
 		{"選挙の投票所はどこ", IntentNotCovered, Japanese, ""},
+		{"財布を落とした", IntentNotCovered, Japanese, ""}, // お金 is the city's finances, a wallet is not
+		{"近所の騒音", IntentNotCovered, Japanese, ""},   // 近所 is 地域, noise is no action's
 		{"what's the weather tomorrow?", IntentNotCovered, English, ""},
 	} {
 		a, err := ix.Ask(tc.q)
@@ -150,8 +152,14 @@ func TestSameQuestion(t *testing.T) {
 		{"use of generative AI", "生成AIの活用"}, // generative says nothing alone
 		{"How do I separate recyclables?", "ごみの分別"},
 		{"I'd like to watch city council meetings online", "市議会の中継"}, // I'd asks
-		{"libary reading", "図書館の読み聞かせ"},                              // one edit from library
-		{"garbge sorting", "ごみの分別"},                                  // garbage, not garage: the plan's word wins
+		{"AEDの使い方を習いたい", "救命講習"},                                     // 使い方 asks
+		{"子どもの本の読み聞かせに参加したい", "図書館の読み聞かせ"},                           // a book: the plan's 絵本
+		{"体育館の利用料金", "社会教育施設の利用料金"},                                  // a gym is a 社会教育施設
+		{"町内で避難訓練をやりたい", "地域の防災訓練"},
+		{"認知症の親が心配", "判断能力に不安がある高齢者"},
+		{"school playground is broken", "学校の遊具"},
+		{"libary reading", "図書館の読み聞かせ"}, // one edit from library
+		{"garbge sorting", "ごみの分別"},     // garbage, not garage: the plan's word wins
 	} {
 		want, _ := ix.Ask(tc.twin)
 		got, _ := ix.Ask(tc.q)

@@ -61,7 +61,8 @@ var jaStop = setOf(`担当 担当課 担当部署 担当者 どこ どちら 何
 	担う 受け持つ 扱う 取り扱う 情報 詳しい 見る 分かる わかる 調べる 探す 連絡 連絡先 やる 行く 来る 良い いい 部 局 室
 	について 関して 知りたい 教えて ところ 人 方 どなた 誰か 手続き 申し込み 申込 申し込む 利用 使う 受ける うける
 	あと 後 とき 時 場合 際 場 市役所 役所 聞ける ルール 決まり ほう 何か なにか 誰が いま どんな どういう 必要 大丈夫 可能 いくら 幾ら いくつ
-	問い合わせ先 先 電話 電話番号 番号 住所 取り組み 取組 取り組む 手段 って もらえる 貰う 貰える いただく いただける 頂く 頂ける`)
+	問い合わせ先 先 電話 電話番号 番号 住所 取り組み 取組 取り組む 手段 って もらえる 貰う 貰える いただく いただける 頂く 頂ける
+	使い方`)
 
 var enStop = setOf(`who whom whose what which where when why how is are was were be been the a an of in on at to for about
 	does do did can could may might i you we my me our your it its this that these those there here department departments
