@@ -81,6 +81,7 @@ func TestIntents(t *testing.T) {
 		{"選挙の投票所はどこ", IntentNotCovered, Japanese, ""},
 		{"財布を落とした", IntentNotCovered, Japanese, ""}, // お金 is the city's finances, a wallet is not
 		{"近所の騒音", IntentNotCovered, Japanese, ""},   // 近所 is 地域, noise is no action's
+		{"窓口の受付時間", IntentNotCovered, Japanese, ""},
 		{"what's the weather tomorrow?", IntentNotCovered, English, ""},
 	} {
 		a, err := ix.Ask(tc.q)
@@ -158,6 +159,8 @@ func TestSameQuestion(t *testing.T) {
 		{"町内で避難訓練をやりたい", "地域の防災訓練"},
 		{"認知症の親が心配", "判断能力に不安がある高齢者"},
 		{"school playground is broken", "学校の遊具"},
+		{"市役所の窓口の対応が悪かった", "職員の接遇"}, // 窓口 alone asks where; 窓口の対応 is 窓口対応
+		{"電話の対応が悪い", "職員の接遇"},
 		{"libary reading", "図書館の読み聞かせ"}, // one edit from library
 		{"garbge sorting", "ごみの分別"},     // garbage, not garage: the plan's word wins
 	} {

@@ -242,20 +242,28 @@ func (ix *Index) parseJapanese(q *question) {
 	used := make([]bool, len(ms))
 	ix.kanaWords(q, used)
 	// Compounds first: two or three adjacent words that form a known
-	// synonym (学童保育) count as one.
+	// synonym (学童保育) count as one, as do two joined by の that form one
+	// without it when one alone would be a question word (窓口の対応 is
+	// 窓口対応; ごみの分別 stays two topics).
 	for n := 3; n >= 2; n-- {
 		for i := 0; i+n <= len(ms); i++ {
 			if anyUsed(used[i : i+n]) {
 				continue
 			}
-			surface := q.norm[ms[i].start:ms[i+n-1].end]
-			if !ix.lex.synonyms.Has(surface) || !isCompact(q.norm[ms[i].start:ms[i+n-1].end]) {
-				continue
+			forms := []string{q.norm[ms[i].start:ms[i+n-1].end]}
+			if n == 2 && q.norm[ms[i].end:ms[i+1].start] == "の" && (jaStop[ms[i].base] || jaStop[ms[i+1].base]) {
+				forms = append(forms, ms[i].surface+ms[i+1].surface)
 			}
-			if g, ok := ix.wordGroup(surface, surface, 1); ok && len(g.variants) > 1 {
-				q.groups = append(q.groups, g)
-				for j := i; j < i+n; j++ {
-					used[j] = true
+			for _, surface := range forms {
+				if !ix.lex.synonyms.Has(surface) || !isCompact(surface) {
+					continue
+				}
+				if g, ok := ix.wordGroup(surface, surface, 1); ok && len(g.variants) > 1 {
+					q.groups = append(q.groups, g)
+					for j := i; j < i+n; j++ {
+						used[j] = true
+					}
+					break
 				}
 			}
 		}
