@@ -82,6 +82,7 @@ func TestIntents(t *testing.T) {
 		{"財布を落とした", IntentNotCovered, Japanese, ""}, // お金 is the city's finances, a wallet is not
 		{"近所の騒音", IntentNotCovered, Japanese, ""},   // 近所 is 地域, noise is no action's
 		{"窓口の受付時間", IntentNotCovered, Japanese, ""},
+		{"プラスチック製品の工場", IntentNotCovered, Japanese, ""},
 		{"what's the weather tomorrow?", IntentNotCovered, English, ""},
 	} {
 		a, err := ix.Ask(tc.q)
@@ -161,6 +162,9 @@ func TestSameQuestion(t *testing.T) {
 		{"school playground is broken", "学校の遊具"},
 		{"市役所の窓口の対応が悪かった", "職員の接遇"}, // 窓口 alone asks where; 窓口の対応 is 窓口対応
 		{"電話の対応が悪い", "職員の接遇"},
+		{"新人職員の研修", "新規採用職員への接遇研修"}, // not the digital training of 情報政策課
+		{"プラスチックごみの出し方", "ごみの分別"},
+		{"空き缶の捨て方", "ごみの分別"},
 		{"libary reading", "図書館の読み聞かせ"}, // one edit from library
 		{"garbge sorting", "ごみの分別"},     // garbage, not garage: the plan's word wins
 	} {
