@@ -102,8 +102,10 @@ type morpheme struct {
 	sahen   bool // a noun that takes する (登録, 申請)
 }
 
-// dropPOS lists the parts of speech that carry no topic.
-var dropPOS = map[string]bool{"助詞": true, "助動詞": true, "記号": true, "フィラー": true, "感動詞": true, "接続詞": true}
+// dropPOS lists the parts of speech that carry no topic. A prefix is part
+// of the next word's meaning, not a word: 本会議 says nothing of a book (本).
+var dropPOS = map[string]bool{"助詞": true, "助動詞": true, "記号": true, "フィラー": true, "感動詞": true, "接続詞": true,
+	"接頭詞": true}
 
 // morphemes analyses normalised text with kagome in search mode and returns
 // its content words, and the reading of the whole text.

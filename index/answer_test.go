@@ -76,6 +76,7 @@ func TestIntents(t *testing.T) {
 		{"娘の結婚式", IntentNotCovered, Japanese, ""},
 		// A typo read as its word: passport is still not the plan's.
 		{"pasport application", IntentNotCovered, English, ""},
+		{"I want to publish my book", IntentNotCovered, English, ""}, // 本 is no word of 本会議 (a prefix)
 		// A procedure weighs less, but the topic must still be the plan's.
 		{"予防接種の予約", IntentNotCovered, Japanese, ""},
 		{"選挙の投票所はどこ", IntentNotCovered, Japanese, ""},
@@ -165,6 +166,9 @@ func TestSameQuestion(t *testing.T) {
 		{"新人職員の研修", "新規採用職員への接遇研修"}, // not the digital training of 情報政策課
 		{"プラスチックごみの出し方", "ごみの分別"},
 		{"空き缶の捨て方", "ごみの分別"},
+		{"who publishes the city's financial situation", "市の財政状況の公表"},
+		{"hiring of city employees", "職員の採用"},
+		{"storytelling for children at the library", "図書館の読み聞かせ"},
 		{"libary reading", "図書館の読み聞かせ"}, // one edit from library
 		{"garbge sorting", "ごみの分別"},     // garbage, not garage: the plan's word wins
 	} {
