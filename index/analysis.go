@@ -43,8 +43,12 @@ type nfkcFilter struct{}
 
 func (nfkcFilter) Filter(b []byte) []byte { return []byte(normalize(string(b))) }
 
-// normalize applies NFKC and lower-casing.
-func normalize(s string) string { return strings.ToLower(norm.NFKC.String(s)) }
+// normalize applies NFKC and lower-casing, and writes in kanji the words
+// that official texts write half in kana (交ぜ書き) and kagome then splits
+// into nonsense: 障がい is read 障る|が|い, 障害 is a noun.
+func normalize(s string) string { return kanjiSpellings.Replace(strings.ToLower(norm.NFKC.String(s))) }
+
+var kanjiSpellings = strings.NewReplacer("障がい", "障害")
 
 // fold maps normalised text to a spelling-insensitive form: hiragana become
 // katakana and long-vowel marks (and dashes standing for them) disappear, so

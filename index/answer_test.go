@@ -84,6 +84,9 @@ func TestIntents(t *testing.T) {
 		{"近所の騒音", IntentNotCovered, Japanese, ""},   // 近所 is 地域, noise is no action's
 		{"窓口の受付時間", IntentNotCovered, Japanese, ""},
 		{"プラスチック製品の工場", IntentNotCovered, Japanese, ""},
+		{"隣の家がうるさくて困る", IntentNotCovered, Japanese, ""}, // a feeling alone is no topic
+		{"ペットが心配", IntentNotCovered, Japanese, ""},
+		{"近くのコンビニはどこ", IntentNotCovered, Japanese, ""}, // not コンビニ納付
 		{"what's the weather tomorrow?", IntentNotCovered, English, ""},
 	} {
 		a, err := ix.Ask(tc.q)
@@ -169,6 +172,13 @@ func TestSameQuestion(t *testing.T) {
 		{"who publishes the city's financial situation", "市の財政状況の公表"},
 		{"hiring of city employees", "職員の採用"},
 		{"storytelling for children at the library", "図書館の読み聞かせ"},
+		{"市営住宅がぼろぼろ", "市営住宅の管理"}, // what one feels weighs less than the topic
+		{"市の借金が増えてないか心配", "地方債"},
+		{"心臓マッサージのやり方を習いたい", "救命講習"},
+		{"避難場所はどこ？", "ハザードマップ"}, // the hazard maps show them
+		{"会社を相馬に移転したい", "企業誘致"},
+		{"おばあちゃんに体操を教えてほしい", "骨太けんこう体操"}, // the asker's family
+		{"認知症の親の財産管理", "成年後見制度"},
 		{"libary reading", "図書館の読み聞かせ"}, // one edit from library
 		{"garbge sorting", "ごみの分別"},     // garbage, not garage: the plan's word wins
 	} {

@@ -44,3 +44,12 @@ func TestMorphologyFeatures(t *testing.T) {
 		t.Error("kagome's feature table is still held")
 	}
 }
+
+// TestKanjiSpellings: a word written half in kana (障がい) is analysed as
+// its kanji spelling, a noun, not as the verb 障る kagome would read.
+func TestKanjiSpellings(t *testing.T) {
+	ms, _ := morphemes(normalize("障がいのある人の相談"))
+	if len(ms) == 0 || ms[0].base != "障害" || ms[0].verbal {
+		t.Errorf("障がいのある人の相談: %+v, want the noun 障害 first", ms)
+	}
+}
