@@ -77,6 +77,9 @@ func TestIntents(t *testing.T) {
 		// A typo read as its word: passport is still not the plan's.
 		{"pasport application", IntentNotCovered, English, ""},
 		{"I want to publish my book", IntentNotCovered, English, ""}, // 本 is no word of 本会議 (a prefix)
+		{"where can I park my car near my house", IntentNotCovered, English, ""},
+		{"I just moved here, how do I join the neighborhood group", IntentWho, English, "総務課"}, // the asker's move says nothing
+		{"my mom is worried about the weather", IntentNotCovered, English, ""},                 // the asker and a feeling: nothing left
 		// A procedure weighs less, but the topic must still be the plan's.
 		{"予防接種の予約", IntentNotCovered, Japanese, ""},
 		{"選挙の投票所はどこ", IntentNotCovered, Japanese, ""},
@@ -181,6 +184,11 @@ func TestSameQuestion(t *testing.T) {
 		{"おばあちゃんに体操を教えてほしい", "骨太けんこう体操"}, // the asker's family
 		{"認知症の親の財産管理", "成年後見制度"},
 		{"最近ゴミの量が増えて困ってる", "ごみの減量"},
+		{"I want to take a CPR class", "救命講習"}, // a class is a 講習, not EDICT's 部門
+		{"where do I complain about rude staff", "職員の接遇"},
+		{"how is the city's money spent", "歳出の適正化"},
+		{"who do I talk to after a family member dies", "おくやみコーナー"},
+		{"the city apartment I live in needs repairs", "市営住宅の改修"},
 		{"libary reading", "図書館の読み聞かせ"}, // one edit from library
 		{"garbge sorting", "ごみの分別"},     // garbage, not garage: the plan's word wins
 	} {

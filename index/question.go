@@ -71,7 +71,9 @@ var enStop = setOf(`who whom whose what which where when why how is are was were
 	questions soma hall get find info information any some and or if be by from as up out help someone somebody anyone
 	take takes looks look after s city citys our doing done going does tell me want wants need needs
 	time times hours open opens opening close closes closed much many cost costs price watch see use uses used using
-	i'd i'm i've i'll it's what's where's who's how's that's there's don't doesn't can't won't isn't aren't`)
+	i'd i'm i've i'll it's what's where's who's how's that's there's don't doesn't can't won't isn't aren't
+	mom mum dad mother father son daughter husband wife her his him she he they them their grandma grandpa
+	just moved move near nearby talk start worried worry worries concerned afraid`)
 
 // Words about the asker (family, home) and about the asking (all at once,
 // a free place) that say nothing of the topic unless the plan uses them:
