@@ -89,6 +89,7 @@ func TestIntents(t *testing.T) {
 		{"プラスチック製品の工場", IntentNotCovered, Japanese, ""},
 		{"隣の家がうるさくて困る", IntentNotCovered, Japanese, ""}, // a feeling alone is no topic
 		{"ペットが心配", IntentNotCovered, Japanese, ""},
+		{"心配です", IntentNotCovered, Japanese, ""},       // not 不安 in 判断能力に不安がある高齢者
 		{"近くのコンビニはどこ", IntentNotCovered, Japanese, ""}, // not コンビニ納付
 		{"交通量が多い", IntentNotCovered, Japanese, ""},
 		{"what's the weather tomorrow?", IntentNotCovered, English, ""},
@@ -184,6 +185,7 @@ func TestSameQuestion(t *testing.T) {
 		{"おばあちゃんに体操を教えてほしい", "骨太けんこう体操"}, // the asker's family
 		{"認知症の親の財産管理", "成年後見制度"},
 		{"最近ゴミの量が増えて困ってる", "ごみの減量"},
+		{"高齢の親が虐待されていないか心配", "高齢者の権利擁護"},
 		{"I want to take a CPR class", "救命講習"}, // a class is a 講習, not EDICT's 部門
 		{"where do I complain about rude staff", "職員の接遇"},
 		{"how is the city's money spent", "歳出の適正化"},

@@ -81,12 +81,15 @@ var enStop = setOf(`who whom whose what which where when why how is are was were
 var askerWords = setOf(`私 わたし 僕 俺 自分 家族 親 両親 父 母 父親 母親 子 息子 娘 夫 妻 主人 祖父 祖母 孫 兄 弟 姉 妹
 	友人 友達 知人 家 自宅 実家 うち まとめる 一緒 全部 一度 空き 最近 ばあちゃん じいちゃん おばあちゃん おじいちゃん`)
 
-// Procedures one asks to do with a topic (市営住宅の入居, 議会の傍聴) and
-// what one feels about it (借金が心配, 市営住宅がぼろぼろ): like verbs, they
-// weigh less than the topic unless the plan names them.
+// Procedures one asks to do with a topic (市営住宅の入居, 議会の傍聴): like
+// verbs, they weigh less than the topic unless the plan names them.
 var actionWords = setOf(`予約 申請 申込 申込み 申し込み 登録 入居 配布 回収 発行 交付 提出 貸出 貸し出し 傍聴 減免 免除
-	届出 届け出 変更 更新 解約 受付 受け付け 認定 お知らせ 通知 案内 見学 参加 予定 日程 期限
-	心配 困る 気 大変 本当 ひどい 酷い 怖い こわい 嫌 不便 ぼろぼろ ボロボロ`)
+	届出 届け出 変更 更新 解約 受付 受け付け 認定 お知らせ 通知 案内 見学 参加 予定 日程 期限`)
+
+// What one feels about a topic (借金が心配, 市営住宅がぼろぼろ): it weighs
+// less than the topic, as a procedure does, and its synonyms (心配: 不安)
+// are no topic either, unless the plan names it.
+var moodWords = setOf(`心配 困る 気 大変 本当 ひどい 酷い 怖い こわい 嫌 不便 ぼろぼろ ボロボロ`)
 
 var contactWords = setOf(`問い合わせ 問合せ お問い合わせ 問い合わせ先 先 連絡先 連絡 電話 電話番号 番号 住所 窓口 市役所 役所 市 相馬市 担当
 	どこ 教える 知る 何 です ます contact phone telephone number address call city hall where office desk enquiry enquiries
@@ -277,10 +280,14 @@ func (ix *Index) parseJapanese(q *question) {
 			continue
 		}
 		weight := 1.0
-		if m.verbal || actionWords[m.base] && ix.dfMorph[m.base] == 0 {
+		mood := moodWords[m.base] && ix.dfMorph[m.base] == 0
+		if m.verbal || mood || actionWords[m.base] && ix.dfMorph[m.base] == 0 {
 			weight = 0.4
 		}
 		if g, ok := ix.wordGroup(m.base, m.surface, weight); ok {
+			if mood {
+				g.variants = g.variants[:1]
+			}
 			q.groups = append(q.groups, g)
 		}
 	}
