@@ -27,7 +27,7 @@ command -v nginx >/dev/null || { echo "nginx not installed: apt-get install ngin
 echo_module=/usr/lib/nginx/modules/ngx_http_echo_module.so
 [ -f $echo_module ] || { echo "nginx's echo module not installed: apt-get install libnginx-mod-http-echo" >&2; exit 1; }
 tmp=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT # kill fails when no job is left
 go build -o "$tmp/planbot" ./cmd/planbot
 go build -o "$tmp/loadkit" ./scripts/loadkit
 port=18480
