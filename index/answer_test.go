@@ -186,6 +186,7 @@ func TestSameQuestion(t *testing.T) {
 		{"認知症の親の財産管理", "成年後見制度"},
 		{"最近ゴミの量が増えて困ってる", "ごみの減量"},
 		{"高齢の親が虐待されていないか心配", "高齢者の権利擁護"},
+		{"市役所で働きたい", "職員の採用"},
 		{"I want to take a CPR class", "救命講習"}, // a class is a 講習, not EDICT's 部門
 		{"where do I complain about rude staff", "職員の接遇"},
 		{"how is the city's money spent", "歳出の適正化"},
