@@ -276,12 +276,13 @@ func (ix *Index) parseJapanese(q *question) {
 		}
 	}
 	for i, m := range ms {
-		if used[i] || jaStop[m.base] || jaStop[m.surface] || askerWords[m.base] && ix.dfMorph[m.base] == 0 {
+		unused := ix.dfMorph[m.base] == 0 // asker, mood and action words are such only where the plan lacks them
+		if used[i] || jaStop[m.base] || jaStop[m.surface] || askerWords[m.base] && unused {
 			continue
 		}
 		weight := 1.0
-		mood := moodWords[m.base] && ix.dfMorph[m.base] == 0
-		if m.verbal || mood || actionWords[m.base] && ix.dfMorph[m.base] == 0 {
+		mood := moodWords[m.base] && unused
+		if m.verbal || mood || actionWords[m.base] && unused {
 			weight = 0.4
 		}
 		if g, ok := ix.wordGroup(m.base, m.surface, weight); ok {
