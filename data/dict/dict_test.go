@@ -2,6 +2,7 @@ package dict
 
 import (
 	"errors"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -255,20 +256,44 @@ func TestParseErrorsNameLine(t *testing.T) {
 func parseEnJaErr(s string) error { _, err := ParseEnJa(strings.NewReader(s)); return err }
 func parseSynErr(s string) error  { _, err := ParseSynonyms(strings.NewReader(s)); return err }
 
-// BenchmarkLoad measures a load of both embedded tables, as EnJa and
-// Synonyms do on every call.
+// BenchmarkLoad measures a load of each embedded table, as EnJa, Synonyms,
+// WordNet and Inflections do on every call. heap-B/table is the heap a
+// loaded table keeps (HeapAlloc after minus before, each after a GC).
 func BenchmarkLoad(b *testing.B) {
-	b.ReportAllocs()
-	for b.Loop() {
-		m, err := parseEmbedded("en-ja.tsv", ParseEnJa)
-		if err != nil || m.Len() == 0 {
-			b.Fatal(err)
-		}
-		g, err := parseEmbedded("ja-synonyms.tsv", ParseSynonyms)
-		if err != nil || len(g) == 0 {
-			b.Fatal(err)
-		}
+	for _, tc := range []struct {
+		name string
+		load func() (any, error)
+	}{
+		{"en-ja", func() (any, error) { return EnJa() }},
+		{"ja-synonyms", func() (any, error) { return Synonyms() }},
+		{"wordnet", func() (any, error) { return WordNet() }},
+		{"wordnet-exc", func() (any, error) { return Inflections() }},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := tc.load(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(retainedHeap(b, tc.load)), "heap-B/table")
+		})
 	}
+}
+
+// retainedHeap reports how many bytes of heap the value load returns keeps.
+func retainedHeap(b *testing.B, load func() (any, error)) int64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	v, err := load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(v)
+	return int64(after.HeapAlloc) - int64(before.HeapAlloc)
 }
 
 func TestNewTable(t *testing.T) {

@@ -1,24 +1,34 @@
-// Command gen derives the data files of package dict from two open
+// Command gen derives the data files of package dict from three open
 // dictionaries:
 //
 //   - en-ja.tsv from EDICT (EDRDG, CC BY-SA 4.0; Debian package "edict"),
 //   - ja-synonyms.tsv from the Sudachi synonym dictionary (Apache-2.0; npm
-//     package "sudachi-synonyms-dictionary").
+//     package "sudachi-synonyms-dictionary"),
+//   - wordnet.tsv and wordnet-exc.tsv from Princeton WordNet 3.0 (WordNet
+//     3.0 licence; Debian package "wordnet-base"), filtered by the keys of
+//     en-ja.tsv.
 //
 // Run it from the module root:
 //
 //	go run ./data/dict/gen -edict /usr/share/edict/edict \
 //		-sudachi /tmp/sudachi/package/sudachi-synonyms-dictionary.json \
-//		-out data/dict
+//		-wordnet /usr/share/wordnet -out data/dict
 //
-// or, as a go:generate hint for data/dict/dict.go (not wired in, because the
-// inputs live outside the repository):
+// An input flag set to "" skips that input's outputs; the WordNet step then
+// reads the en-ja keys from the en-ja.tsv already in -out, so
 //
-//	//go:generate go run ./gen -edict /usr/share/edict/edict -sudachi /tmp/sudachi/package/sudachi-synonyms-dictionary.json -out .
+//	go run ./data/dict/gen -edict '' -sudachi '' -wordnet /usr/share/wordnet -out data/dict
 //
-// The output is deterministic: en-ja.tsv is sorted by key, ja-synonyms.tsv by
-// Sudachi group number (group numbers are stable across Sudachi releases).
-// See data/dict/README.md for the exact rules.
+// regenerates only the two WordNet files. As a go:generate hint for
+// data/dict/dict.go (not wired in, because the inputs live outside the
+// repository):
+//
+//	//go:generate go run ./gen -edict /usr/share/edict/edict -sudachi /tmp/sudachi/package/sudachi-synonyms-dictionary.json -wordnet /usr/share/wordnet -out .
+//
+// The output is deterministic: en-ja.tsv, wordnet.tsv and wordnet-exc.tsv
+// are sorted by key, ja-synonyms.tsv by Sudachi group number (group numbers
+// are stable across Sudachi releases). See data/dict/README.md for the
+// exact rules.
 package main
 
 import (
@@ -46,27 +56,79 @@ func main() {
 	maxValues := flag.Int("max-values", 20, "maximum Japanese values per English key")
 	allReadings := flag.Bool("all-readings", false, "add the kana reading of every EDICT entry, not only of (P) and (uk) ones (about +3 MB)")
 	keepOneWay := flag.Bool("keep-oneway", false, "keep Sudachi entries with expansion-control flag 1 (ambiguous: never a trigger themselves)")
+	wordnetDir := flag.String("wordnet", "/usr/share/wordnet", "WordNet 3.0 database directory (data.*, index.*, *.exc, cntlist.rev)")
+	maxSenses := flag.Int("max-senses", 3, "WordNet senses used per part of speech of a lemma")
+	maxSynonyms := flag.Int("max-synonyms", 12, "maximum synonyms per WordNet lemma")
+	maxHypernyms := flag.Int("max-hypernyms", 12, "maximum hypernyms per WordNet lemma")
+	keepNames := flag.Bool("keep-names", false, "keep WordNet proper names (people, places, Latin taxa) that are not en-ja keys, and use name senses of other lemmas (about +1.3 MB)")
 	flag.Parse()
 
-	if err := run(*edictPath, *sudachiPath, *outDir, *maxValues, *allReadings, *keepOneWay); err != nil {
+	o := options{*edictPath, *sudachiPath, *wordnetDir, *outDir, *maxValues, *allReadings, *keepOneWay, *maxSenses, *maxSynonyms, *maxHypernyms, *keepNames}
+	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(edictPath, sudachiPath, outDir string, maxValues int, allReadings, keepOneWay bool) error {
-	ej, err := buildEnJa(edictPath, maxValues, allReadings)
-	if err != nil {
-		return err
+// options are the command-line flags; an empty input path skips that input.
+type options struct {
+	edictPath, sudachiPath, wordnetDir, outDir string
+	maxValues                                  int
+	allReadings, keepOneWay                    bool
+	maxSenses, maxSynonyms, maxHypernyms       int
+	keepNames                                  bool
+}
+
+func run(o options) error {
+	var ej []byte
+	if o.edictPath != "" {
+		var err error
+		if ej, err = buildEnJa(o.edictPath, o.maxValues, o.allReadings); err != nil {
+			return err
+		}
+		if err := writeFile(filepath.Join(o.outDir, "en-ja.tsv"), ej); err != nil {
+			return err
+		}
 	}
-	if err := writeFile(filepath.Join(outDir, "en-ja.tsv"), ej); err != nil {
-		return err
+	if o.sudachiPath != "" {
+		syn, err := buildSynonyms(o.sudachiPath, o.keepOneWay)
+		if err != nil {
+			return err
+		}
+		if err := writeFile(filepath.Join(o.outDir, "ja-synonyms.tsv"), syn); err != nil {
+			return err
+		}
 	}
-	syn, err := buildSynonyms(sudachiPath, keepOneWay)
-	if err != nil {
-		return err
+	if o.wordnetDir != "" {
+		if ej == nil { // not regenerated in this run: use the one in -out
+			var err error
+			if ej, err = os.ReadFile(filepath.Join(o.outDir, "en-ja.tsv")); err != nil {
+				return err
+			}
+		}
+		wn, exc, err := buildWordNet(o.wordnetDir, tsvKeys(ej), o.maxSenses, o.maxSynonyms, o.maxHypernyms, o.keepNames)
+		if err != nil {
+			return err
+		}
+		if err := writeFile(filepath.Join(o.outDir, "wordnet.tsv"), wn); err != nil {
+			return err
+		}
+		if err := writeFile(filepath.Join(o.outDir, "wordnet-exc.tsv"), exc); err != nil {
+			return err
+		}
 	}
-	return writeFile(filepath.Join(outDir, "ja-synonyms.tsv"), syn)
+	return nil
+}
+
+// tsvKeys returns the set of first fields of the lines of a TSV table.
+func tsvKeys(data []byte) map[string]bool {
+	keys := make(map[string]bool, bytes.Count(data, []byte{'\n'}))
+	for line := range bytes.Lines(data) {
+		if k, _, ok := bytes.Cut(line, []byte{'\t'}); ok && len(k) > 0 && k[0] != '#' {
+			keys[string(k)] = true
+		}
+	}
+	return keys
 }
 
 func writeFile(path string, data []byte) error {
