@@ -10,15 +10,13 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/registry"
 	"github.com/ikawaha/kagome/v2/tokenizer"
-	"golang.org/x/text/unicode/norm"
 )
 
 // Names of the analysis components registered with bleve.
 const (
-	CharFilterNFKC  = "planbot_nfkc"
-	AnalyzerMorph   = "planbot_ja_morph"   // kagome base forms
-	AnalyzerReading = "planbot_ja_reading" // bigrams of the katakana reading
-	AnalyzerBigram  = "planbot_ja_bigram"  // bigrams of the kana-folded surface
+	CharFilterNFKC = "planbot_nfkc"
+	AnalyzerMorph  = "planbot_ja_morph"  // kagome base forms
+	AnalyzerBigram = "planbot_ja_bigram" // bigrams of the kana-folded surface
 )
 
 func init() {
@@ -26,9 +24,8 @@ func init() {
 		return nfkcFilter{}, nil
 	})
 	for name, tok := range map[string]analysis.Tokenizer{
-		AnalyzerMorph:   morphTokenizer{},
-		AnalyzerReading: readingTokenizer{},
-		AnalyzerBigram:  bigramTokenizer{},
+		AnalyzerMorph:  morphTokenizer{},
+		AnalyzerBigram: bigramTokenizer{},
 	} {
 		registry.RegisterAnalyzer(name, func(map[string]any, *registry.Cache) (analysis.Analyzer, error) {
 			return &analysis.DefaultAnalyzer{CharFilters: []analysis.CharFilter{nfkcFilter{}}, Tokenizer: tok}, nil
@@ -43,58 +40,6 @@ type nfkcFilter struct{}
 
 func (nfkcFilter) Filter(b []byte) []byte { return []byte(normalize(string(b))) }
 
-// normalize applies NFKC and lower-casing, and writes in kanji the words
-// that official texts write half in kana (交ぜ書き) and kagome then splits
-// into nonsense: 障がい is read 障る|が|い, 障害 is a noun.
-func normalize(s string) string { return kanjiSpellings.Replace(strings.ToLower(norm.NFKC.String(s))) }
-
-var kanjiSpellings = strings.NewReplacer("障がい", "障害")
-
-// fold maps normalised text to a spelling-insensitive form: hiragana become
-// katakana and long-vowel marks (and dashes standing for them) disappear, so
-// はざーどまっぷ, ハザードマップ and ハザードマツプ-like variants meet.
-func fold(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	var prev rune
-	for _, r := range s {
-		r = foldKana(r)
-		switch {
-		case r == 'ー' || r == '〜' || r == '~' || ((r == '-' || r == '‐' || r == '−') && isKana(prev)):
-			prev = r
-			continue
-		}
-		b.WriteRune(r)
-		prev = r
-	}
-	return b.String()
-}
-
-// foldKana maps a hiragana to its katakana and a small kana to full size.
-func foldKana(r rune) rune {
-	if r >= 'ぁ' && r <= 'ゖ' {
-		r += 'ァ' - 'ぁ'
-	}
-	if big, ok := smallKana[r]; ok {
-		return big
-	}
-	return r
-}
-
-// smallKana maps small katakana to full size: residents often type ツ for ッ.
-var smallKana = map[rune]rune{'ァ': 'ア', 'ィ': 'イ', 'ゥ': 'ウ', 'ェ': 'エ', 'ォ': 'オ', 'ッ': 'ツ', 'ャ': 'ヤ', 'ュ': 'ユ', 'ョ': 'ヨ', 'ヮ': 'ワ', 'ヵ': 'カ', 'ヶ': 'ケ'}
-
-func isKana(r rune) bool {
-	return unicode.In(r, unicode.Hiragana, unicode.Katakana)
-}
-
-func isKatakana(r rune) bool { return unicode.Is(unicode.Katakana, r) }
-
-// isJapanese reports whether r is kana or a CJK ideograph.
-func isJapanese(r rune) bool {
-	return unicode.In(r, unicode.Hiragana, unicode.Katakana, unicode.Han)
-}
-
 // morpheme is one content word of a text.
 type morpheme struct {
 	base    string // dictionary form, normalised
@@ -104,6 +49,13 @@ type morpheme struct {
 	end     int
 	verbal  bool // a verb or adjective: weaker evidence of topic than a noun
 	sahen   bool // a noun that takes する (登録, 申請)
+	noun    bool
+	// concrete marks a common or proper noun that names a thing (井戸,
+	// 常磐道), not a place or person's name, a time, a pronoun or a suffix:
+	// when the plan lacks it, it may be a topic the plan does not cover.
+	concrete bool
+	known    bool // in the dictionary, not guessed by kagome
+	suffix   bool // a noun suffix: 課, 者, さん, たち
 }
 
 // dropPOS lists the parts of speech that carry no topic. A prefix is part
@@ -126,14 +78,14 @@ func morphemes(text string) (ms []morpheme, reading string) {
 			rd = fold(t.Surface)
 		}
 		rb.WriteString(rd)
-		if dropPOS[pos[0]] || (len(pos) > 1 && (pos[1] == "非自立" || pos[1] == "数")) {
+		if dropPOS[pos[0]] || (len(pos) > 1 && (pos[1] == "非自立" || pos[1] == "数" || pos[0] == "動詞" && pos[1] == "接尾")) {
 			continue
 		}
 		if base == "*" || base == "" {
 			base = t.Surface
 		}
 		if base == "する" && len(ms) > 0 && ms[len(ms)-1].end == t.Position && ms[len(ms)-1].sahen {
-			ms[len(ms)-1].verbal = true // 登録したい: the noun is used as a verb
+			ms[len(ms)-1].concrete = false // 移転したい: the noun names an act, not a thing
 		}
 		if !strings.ContainsFunc(base, unicode.IsLetter) && (utf8.RuneCountInString(base) == 1 || !strings.ContainsFunc(base, unicode.IsNumber)) {
 			continue // a lone digit, or punctuation kagome did not tag as such (！！)
@@ -141,10 +93,30 @@ func morphemes(text string) (ms []morpheme, reading string) {
 		if r, _ := utf8.DecodeRuneInString(base); utf8.RuneCountInString(base) == 1 && unicode.Is(unicode.Hiragana, r) {
 			continue // a stray kana is noise
 		}
+		noun := pos[0] == "名詞"
+		concrete := noun && len(pos) > 1 && (pos[1] == "一般" || pos[1] == "サ変接続" || pos[1] == "固有名詞" && !(len(pos) > 2 && (pos[2] == "地域" || pos[2] == "人名")))
 		ms = append(ms, morpheme{base: base, surface: t.Surface, reading: rd, start: t.Position, end: t.Position + len(t.Surface), verbal: pos[0] == "動詞" || pos[0] == "形容詞",
-			sahen: len(pos) > 1 && pos[1] == "サ変接続"})
+			sahen: len(pos) > 1 && pos[1] == "サ変接続", noun: noun, concrete: concrete, known: t.Class == tokenizer.KNOWN,
+			suffix: noun && len(pos) > 1 && pos[1] == "接尾"})
 	}
 	return ms, fold(rb.String())
+}
+
+// conjunctions are the conjunctive particles that end a clause of reason,
+// concession or addition: 卒業なんだけど|職員募集してる？
+var conjunctions = map[string]bool{"けど": true, "けれど": true, "けれども": true, "が": true, "から": true, "ので": true,
+	"のに": true, "し": true}
+
+// conjunctionBreaks returns where a clause starts after a conjunctive
+// particle in text.
+func conjunctionBreaks(text string) []int {
+	var out []int
+	for _, t := range kagome().tok.Analyze(text, tokenizer.Search) {
+		if pos := t.POS(); len(pos) > 1 && pos[0] == "助詞" && pos[1] == "接続助詞" && conjunctions[t.Surface] {
+			out = append(out, t.Position+len(t.Surface))
+		}
+	}
+	return out
 }
 
 // bigrams returns the overlapping character pairs of each run of letters in
@@ -189,13 +161,6 @@ func (morphTokenizer) Tokenize(b []byte) analysis.TokenStream {
 		ts[i] = &analysis.Token{Term: []byte(m.base), Start: m.start, End: m.end, Position: i + 1, Type: analysis.Ideographic}
 	}
 	return ts
-}
-
-type readingTokenizer struct{}
-
-func (readingTokenizer) Tokenize(b []byte) analysis.TokenStream {
-	_, r := morphemes(string(b))
-	return stream(bigrams(r))
 }
 
 type bigramTokenizer struct{}

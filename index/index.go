@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -22,7 +23,6 @@ import (
 const (
 	fContent    = "content"    // morphological terms of the action text
 	fContentBi  = "content_bi" // kana-folded character bigrams of the action text and initiative
-	fReading    = "reading"    // bigrams of the katakana reading (action and initiative)
 	fInitiative = "initiative" // morphological terms of initiative and measure titles
 	fDept       = "dept"       // department names, morphological and bigram
 	fDeptBi     = "dept_bi"
@@ -41,20 +41,28 @@ type Index struct {
 	// and for restricting dictionary expansions to words the plan uses.
 	dfMorph  map[string]int
 	dfBigram map[string]int
-	depts    []string            // distinct departments, longest name first
-	deptKeys map[string][]string // English keywords per department
-	readings map[string][]string // folded reading → plan words and synonyms, for kana questions
-	cache    *lru.Cache[string, Answer]
+	// deptsOf maps a morphological term to the departments of the actions
+	// that use it: a word of many actions may still single out one
+	// department (行政区: 総務課).
+	deptsOf    map[string][]string
+	nDepts     int
+	verbal     map[string]bool     // plan words that are verbs or adjectives (持つ), for words found by reading
+	depts      []string            // distinct departments, longest name first
+	names      []deptName          // how questions name the departments
+	readings   map[string][]string // loose-folded reading → plan words and synonyms, for kana questions
+	cache      *lru.Cache[string, Answer]
+	thresholds Thresholds
 }
 
 // cacheSize is how many distinct questions an index remembers answers to.
 const cacheSize = 4096
 
-// doc is what the ranker needs of an action beyond bleve's score.
+// doc is what the decision needs of an action beyond bleve's score.
 type doc struct {
-	morph   map[string]bool // morphological terms (content, initiative, departments)
-	folded  string          // folded content, initiative and departments
-	reading string          // folded reading of content and initiative
+	morph      map[string]bool // morphological terms of content and initiative
+	folded     string          // folded content and initiative
+	deptMorph  map[string]bool // morphological terms of the departments' names, and the names
+	deptFolded string          // folded departments' names
 }
 
 // New indexes every action of p. The lexicon may be shared between indexes.
@@ -65,7 +73,7 @@ func New(p *data.Plan, lex *Lexicon) (*Index, error) {
 	m := bleve.NewIndexMapping()
 	dm := bleve.NewDocumentStaticMapping()
 	for field, analyzer := range map[string]string{
-		fContent: AnalyzerMorph, fContentBi: AnalyzerBigram, fReading: AnalyzerReading,
+		fContent: AnalyzerMorph, fContentBi: AnalyzerBigram,
 		fInitiative: AnalyzerMorph, fDept: AnalyzerMorph, fDeptBi: AnalyzerBigram,
 	} {
 		fm := mapping.NewTextFieldMapping()
@@ -82,13 +90,13 @@ func New(p *data.Plan, lex *Lexicon) (*Index, error) {
 		return nil, fmt.Errorf("index: create: %w", err)
 	}
 	cache, _ := lru.New[string, Answer](cacheSize) // errors only for a size ≤ 0
-	ix := &Index{plan: p, lex: lex, bleve: bi, dfMorph: map[string]int{}, dfBigram: map[string]int{}, readings: map[string][]string{}, cache: cache}
+	ix := &Index{plan: p, lex: lex, bleve: bi, dfMorph: map[string]int{}, dfBigram: map[string]int{}, deptsOf: map[string][]string{}, verbal: map[string]bool{}, readings: map[string][]string{}, cache: cache, thresholds: DefaultThresholds}
 	batch := bi.NewBatch()
 	for i, it := range p.Items {
 		depts := strings.Join(it.Departments, " ")
 		titles := it.Initiative + "\n" + it.Measure
 		if err := batch.Index(strconv.Itoa(i), map[string]any{
-			fContent: it.Content, fContentBi: it.Content + "\n" + it.Initiative, fReading: it.Content + "\n" + it.Initiative,
+			fContent: it.Content, fContentBi: it.Content + "\n" + it.Initiative,
 			fInitiative: titles, fDept: depts, fDeptBi: depts,
 		}); err != nil {
 			return nil, fmt.Errorf("index: action %s: %w", it.ID, err)
@@ -100,25 +108,52 @@ func New(p *data.Plan, lex *Lexicon) (*Index, error) {
 	}
 	ix.addSynonymReadings()
 	ix.depts = p.Departments()
+	ix.nDepts = len(ix.depts)
 	sortLongestFirst(ix.depts)
-	ix.deptKeys = lex.deptKeywords(ix.depts)
+	ix.names = ix.departmentNames()
 	return ix, nil
 }
 
-// describe analyses an item for the ranker and counts its terms.
+// describe analyses an item for the decision and counts its terms.
 func (ix *Index) describe(it data.Item) doc {
-	text := normalize(it.Content + "\n" + it.Initiative + "\n" + strings.Join(it.Departments, "\n"))
-	ms, reading := morphemes(text)
-	ix.addReadings(ms)
-	d := doc{morph: map[string]bool{}, folded: fold(text), reading: reading}
-	for _, m := range ms {
-		if !d.morph[m.base] {
-			d.morph[m.base] = true
-			ix.dfMorph[m.base]++
+	text := normalize(it.Content + "\n" + it.Initiative)
+	depts := normalize(strings.Join(it.Departments, "\n"))
+	d := doc{morph: map[string]bool{}, folded: fold(text), deptMorph: map[string]bool{}, deptFolded: fold(depts)}
+	seen := map[string]bool{}
+	count := func(w string) {
+		if !seen[w] {
+			seen[w] = true
+			ix.dfMorph[w]++
+			for _, dept := range it.Departments {
+				if !slices.Contains(ix.deptsOf[w], dept) {
+					ix.deptsOf[w] = append(ix.deptsOf[w], dept)
+				}
+			}
 		}
 	}
-	seen := map[string]bool{}
-	for _, b := range bigrams(d.folded) {
+	ms, _ := morphemes(text)
+	ms = append(ms, compounds(text, ms)...)
+	ix.addReadings(ms)
+	for _, m := range ms {
+		d.morph[m.base] = true
+		count(m.base)
+		if m.verbal {
+			ix.verbal[m.base] = true
+		}
+	}
+	ms, _ = morphemes(depts)
+	ms = append(ms, compounds(depts, ms)...)
+	ix.addReadings(ms)
+	for _, m := range ms {
+		d.deptMorph[m.base] = true
+		count(m.base)
+	}
+	for _, name := range it.Departments {
+		d.deptMorph[normalize(name)] = true
+		count(normalize(name))
+	}
+	seen = map[string]bool{}
+	for _, b := range append(bigrams(d.folded), bigrams(d.deptFolded)...) {
 		if !seen[b] {
 			seen[b] = true
 			ix.dfBigram[b]++
@@ -126,6 +161,58 @@ func (ix *Index) describe(it data.Item) doc {
 	}
 	return d
 }
+
+// compounds returns the nouns of two or three words that text writes
+// together (投書|箱, 接|遇, 行政|区): kagome splits them in search mode, and
+// a question names them whole. A compound's reading is its words' readings,
+// the later ones also voiced as compounds voice them (投書箱: トウショバコ).
+func compounds(text string, ms []morpheme) []morpheme {
+	var out []morpheme
+	for i := range ms {
+		for n := 2; n <= 3 && i+n <= len(ms); n++ {
+			run := ms[i : i+n]
+			joined := true
+			for j := 1; j < n; j++ {
+				if !run[j-1].noun || !run[j].noun || run[j-1].end != run[j].start {
+					joined = false
+				}
+			}
+			if !joined || !strings.ContainsFunc(text[run[0].start:run[n-1].end], isHan) {
+				continue
+			}
+			w := text[run[0].start:run[n-1].end]
+			var reading, voiced strings.Builder
+			for j, m := range run {
+				reading.WriteString(m.reading)
+				if j > 0 {
+					voiced.WriteString(rendaku(m.reading))
+				} else {
+					voiced.WriteString(m.reading)
+				}
+			}
+			c := morpheme{base: w, surface: w, reading: reading.String(), start: run[0].start, end: run[n-1].end, noun: true, known: true}
+			out = append(out, c)
+			if v := voiced.String(); v != c.reading {
+				c.reading = v
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+// rendaku voices the first kana of a reading as the later word of a
+// compound often is (ハコ: バコ).
+func rendaku(r string) string {
+	first, size := utf8.DecodeRuneInString(r)
+	if v, ok := voiced[first]; ok {
+		return string(v) + r[size:]
+	}
+	return r
+}
+
+var voiced = map[rune]rune{'カ': 'ガ', 'キ': 'ギ', 'ク': 'グ', 'ケ': 'ゲ', 'コ': 'ゴ', 'サ': 'ザ', 'シ': 'ジ', 'ス': 'ズ', 'セ': 'ゼ',
+	'ソ': 'ゾ', 'タ': 'ダ', 'チ': 'ヂ', 'ツ': 'ヅ', 'テ': 'デ', 'ト': 'ド', 'ハ': 'バ', 'ヒ': 'ビ', 'フ': 'ブ', 'ヘ': 'ベ', 'ホ': 'ボ'}
 
 // Plan returns the plan the index was built from.
 func (ix *Index) Plan() *data.Plan { return ix.plan }
@@ -150,8 +237,20 @@ func (ix *Index) idf(df int) float64 {
 	return math.Log(1 + float64(len(ix.docs))/float64(df))
 }
 
-// maxIDF weighs a word the plan never uses.
-func (ix *Index) maxIDF() float64 { return ix.idf(1) * 1.2 }
+// spec is the specificity of a word used by df actions, in (0, 1]: 1 for
+// a word of one action.
+func (ix *Index) spec(df int) float64 { return ix.idf(df) / ix.idf(1) }
+
+// weightOf is how specific a plan word used by df actions is: as specific
+// as it is among the actions, or among the departments if it singles out
+// fewer of them (行政区: four actions, one department).
+func (ix *Index) weightOf(w string, df int) float64 {
+	a := ix.spec(df)
+	if n := len(ix.deptsOf[w]); n > 0 && ix.nDepts > 1 {
+		a = max(a, math.Log(1+float64(ix.nDepts)/float64(n))/math.Log(1+float64(ix.nDepts)))
+	}
+	return a
+}
 
 // known reports whether a folded word occurs in the plan, judged by its
 // morphological term or, for longer words, all of its bigrams, and returns
@@ -161,8 +260,8 @@ func (ix *Index) known(base, folded string) (df int, ok bool) {
 		return n, true
 	}
 	bs := bigrams(folded)
-	if len([]rune(folded)) < 2 || len(bs) == 0 {
-		return 0, false
+	if n := len([]rune(folded)); n < 2 || len(bs) == 0 || n == 2 && !isASCIIWord(folded) {
+		return 0, false // two kanji or kana must be a word of the plan: 水道 is not 下水道's
 	}
 	least := math.MaxInt
 	for _, b := range bs {
@@ -197,13 +296,6 @@ func (ix *Index) search(q query.Query, size int) ([]hit, error) {
 		hits = append(hits, hit{item: i, bleve: h.Score})
 	}
 	return hits, nil
-}
-
-type hit struct {
-	item     int
-	bleve    float64
-	coverage float64
-	score    float64
 }
 
 func termQuery(field, term string, boost float64) query.Query {

@@ -1,51 +1,37 @@
 package index
 
 import (
-	"maps"
 	"slices"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/ikawaha/kagome/v2/tokenizer"
 )
 
-// A question typed in kana only (ぜいきん, としょかん) cannot be analysed
-// morphologically: kagome splits it into nonsense. Instead the index keeps
-// the readings of the words it knows (plan words and their synonyms) and
-// segments the kana question into those words, longest first.
+// Words typed in kana (ぜいきん, がくどう, つなみ) or romaji cannot be
+// analysed morphologically: kagome splits them into nonsense. Instead the
+// index keeps the readings of the words it knows (plan words, their
+// synonyms, department names and the lexicon's class words) and finds
+// those words in a run of kana by their readings, longest first. Readings
+// are keyed by looseFold, so long vowels, geminates and ヅ/ズ need not be
+// typed as the dictionary spells them.
 
 // maxReadingRunes bounds the length of a reading tried in segmentation.
 const maxReadingRunes = 16
 
-// particles are single kana that join words in a question (ごみのぶんべつ).
-var particles = setOf(`ノ ハ ヲ ガ ニ デ ト モ ヘ ヤ カ ネ ヨ`)
-
-// questionReadings maps the folded readings of the words that ask rather
-// than name a topic (see asking) to those words; of words read alike
-// (どこ, 何処), the contact word, else the first in order.
-var questionReadings = sync.OnceValue(func() map[string]string {
-	m := map[string]string{}
-	for _, set := range []map[string]bool{jaStop, contactWords} {
-		for _, w := range slices.Backward(slices.Sorted(maps.Keys(set))) {
-			if _, r := morphemes(w); utf8.RuneCountInString(r) >= 2 && isAllKana(r) {
-				m[r] = w
-			}
-		}
-	}
-	return m
-})
+// particles are single kana that join words (ごみのぶんべつ), loose-folded.
+var particles = map[string]bool{"ノ": true, "ハ": true, "オ": true, "ガ": true, "ニ": true, "デ": true, "ト": true,
+	"モ": true, "ヘ": true, "ヤ": true, "カ": true, "ネ": true, "ヨ": true, "ワ": true}
 
 // addReadings records the readings of every word of the plan (all those
-// the dictionary gives, as a resident may read a word either way) and of
-// the synonyms the plan can use; New calls it once the documents are
-// counted.
+// the dictionary gives, as a resident may read a word either way) but the
+// words of one character: ない is no 内; New calls it for each action.
 func (ix *Index) addReadings(ms []morpheme) {
 	for _, m := range ms {
-		if !ix.addReading(m.reading, m.base) {
+		if utf8.RuneCountInString(m.base) < 2 || !ix.addReading(m.reading, m.base) {
 			continue // seen before, or read in fewer than two kana
 		}
 		for _, r := range kagome().readings(m.base) {
-			if utf8.RuneCountInString(r) >= 3 { // two kana are too often a chance match
+			if utf8.RuneCountInString(looseFold(r)) >= 3 { // two kana are too often a chance match
 				ix.addReading(r, m.base)
 			}
 		}
@@ -55,11 +41,15 @@ func (ix *Index) addReadings(ms []morpheme) {
 // addReading records that word reads reading, and reports whether that is
 // new.
 func (ix *Index) addReading(reading, word string) bool {
-	r := fold(reading)
-	if utf8.RuneCountInString(r) < 2 || !isAllKana(r) || slices.Contains(ix.readings[r], word) {
+	return addReadingTo(ix.readings, reading, word)
+}
+
+func addReadingTo(m map[string][]string, reading, word string) bool {
+	r := looseFold(reading)
+	if utf8.RuneCountInString(r) < 2 || !isAllKana(r) || slices.Contains(m[r], word) {
 		return false
 	}
-	ix.readings[r] = append(ix.readings[r], word)
+	m[r] = append(m[r], word)
 	return true
 }
 
@@ -73,11 +63,11 @@ func (ix *Index) addSynonymReadings() {
 			continue
 		}
 		for _, w := range append([]string{word}, syns...) {
-			r := fold(w)
-			if !isAllKana(r) && (known(w) || w == word) {
+			r := w
+			if !isAllKana(fold(w)) {
 				_, r = morphemes(w)
 			}
-			if utf8.RuneCountInString(r) >= 3 { // two kana are too often a chance match
+			if utf8.RuneCountInString(looseFold(r)) >= 3 || known(w) { // two kana are too often a chance match
 				ix.addReading(r, w)
 			}
 		}
@@ -93,72 +83,90 @@ func isAllKana(s string) bool {
 	return s != ""
 }
 
-// parseKana segments the kana of s (a question in kana, or a run of kana
-// in one) into known words by their readings, longest first: the plan's
-// words, their synonyms and the question words. It returns the words, each
-// with the others read the same way (ほけん: 保健 and 保険), and how many
-// kana are unknown: those between the topic words, other than particles,
-// unless kagome reads them as grammar (でもらえますか).
-func (ix *Index) parseKana(s string) (words [][]string, unknown int) {
-	var rs []rune
-	var at []int // where each of rs is in s
-	for i, r := range s {
-		if r = foldKana(r); isKana(r) && r != 'ー' {
-			rs, at = append(rs, r), append(at, i)
-		}
-	}
-	asks := questionReadings()
-	gap, gapUnknown := -1, 0 // the kana since the last topic word: where they start, how many are not particles
-	endGap := func(end int) {
-		to := len(s)
-		if end < len(rs) {
-			to = at[end]
-		}
-		if gapUnknown > 0 && !isGrammar(s[at[gap]:to]) {
-			unknown += gapUnknown
-		}
-		gap, gapUnknown = -1, 0
-	}
+// kanaWord is a word found in kana by its reading.
+type kanaWord struct {
+	words      []string // the words read so (ほけん: 保健, 保険), the likeliest first
+	start, end int      // byte offsets in the text searched
+}
+
+// parseKana finds known words in the kana of s, longest first: the plan's
+// words and their synonyms, department names and class words. A word
+// does not span anything but kana. It returns the words and how many kana
+// no word explains, particles aside.
+func (ix *Index) parseKana(s string) (found []kanaWord, unknown int) {
+	rs, at := looseRunes(s)
+	class := ix.lex.classReadings
 	for i := 0; i < len(rs); {
 		j := min(len(rs), i+maxReadingRunes)
 		for ; j-i >= 2; j-- {
+			if at[j-1].run != at[i].run {
+				continue // a word is within one run of kana
+			}
 			r := string(rs[i:j])
-			if asks[r] != "" || len(ix.readings[r]) > 0 {
+			if class[r] != "" || len(ix.readings[r]) > 0 {
 				break
 			}
 		}
-		r, w := string(rs[i:j]), ""
-		if j-i >= 2 {
-			ws := ix.readings[r]
-			if a := asks[r]; a != "" {
-				ws = []string{a}
+		if j-i < 2 {
+			if !particles[string(rs[i])] {
+				unknown++
 			}
-			words, w = append(words, ws), ws[0]
-		}
-		if j-i < 2 || asking(w) { // question words are grammar too: read with the rest
-			if gap < 0 {
-				gap = i
-			}
-			if j-i < 2 && !particles[r] {
-				gapUnknown++
-			}
-			i = max(j, i+1)
+			i++
 			continue
 		}
-		if gap >= 0 {
-			endGap(i)
+		r := string(rs[i:j])
+		ws := ix.readings[r]
+		if c := class[r]; c != "" {
+			ws = []string{c} // a question word read so is meant (どこ, not 何処 of the plan)
 		}
+		found = append(found, kanaWord{words: ws, start: at[i].byte, end: at[j-1].end})
 		i = j
 	}
-	if gap >= 0 {
-		endGap(len(rs))
+	return found, unknown
+}
+
+// loosePos is where a loose-folded kana came from.
+type loosePos struct {
+	byte, end int // byte offsets of the kana in the text
+	run       int // which run of kana it belongs to
+}
+
+// looseRunes returns the kana of s loose-folded (see looseFold) with
+// where each came from; any other character separates runs.
+func looseRunes(s string) (rs []rune, at []loosePos) {
+	run := 0
+	var prev rune
+	for i, r := range s {
+		size := utf8.RuneLen(r)
+		if !isKana(r) {
+			run++
+			prev = 0
+			continue
+		}
+		if r == 'っ' || r == 'ッ' {
+			continue // a geminate belongs to the kana after it
+		}
+		if r == 'ー' {
+			if len(at) > 0 && at[len(at)-1].run == run {
+				at[len(at)-1].end = i + size
+			}
+			continue
+		}
+		r = looseKana(foldKana(r))
+		if isLongVowel(prev, r) {
+			at[len(at)-1].end = i + size // a long vowel: part of the kana before
+			continue
+		}
+		rs = append(rs, r)
+		at = append(at, loosePos{byte: i, end: i + size, run: run})
+		prev = r
 	}
-	return words, unknown
+	return rs, at
 }
 
 // isGrammar reports whether kagome reads s as grammar only: particles,
 // auxiliaries and question words (でもらえますか), no word it does not know.
-func isGrammar(s string) bool {
+func (ix *Index) isGrammar(s string) bool {
 	m := kagome()
 	for _, t := range m.tok.Analyze(s, tokenizer.Search) {
 		if t.Class != tokenizer.KNOWN {
@@ -167,7 +175,7 @@ func isGrammar(s string) bool {
 		if pos := t.POS(); len(pos) > 0 && (dropPOS[pos[0]] || len(pos) > 1 && (pos[1] == "非自立" || pos[0] == "動詞" && pos[1] == "接尾")) {
 			continue // verb suffixes (られる, せる) are grammar too
 		}
-		if base, _ := m.features(t); !jaStop[base] && !jaStop[t.Surface] {
+		if base, _ := m.features(t); !ix.lex.is(classAsk, base) && !ix.lex.is(classAsk, t.Surface) {
 			return false
 		}
 	}

@@ -2,11 +2,15 @@ package index
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"planbot/data"
 	"planbot/data/dict"
@@ -17,11 +21,67 @@ import (
 type Lexicon struct {
 	// enJa maps lower-case English words and phrases to Japanese (EDICT).
 	enJa *dict.Table
+	// wordnet maps an English lemma to its WordNet synonyms and hypernyms
+	// and knows its parts of speech; inflections maps irregular forms to
+	// their lemmas (children: child).
+	wordnet, inflections *dict.Table
 	// synonyms maps a normalised word to the other words of its groups
 	// (Sudachi's synonym dictionary plus the curated municipal table).
 	synonyms *dict.Table
+	// curated holds the curated groups alone: a curated synonym is as
+	// good as the word, a Sudachi one a little less.
+	curated *dict.Table
+	// related maps a curated ~word to the group it suggests (本: 絵本).
+	related *dict.Table
 	// English maps a department's Japanese name to its English name.
 	English map[string]string
+	// classes maps a word to the classes it belongs to (data/wordclasses.tsv).
+	classes map[string][]string
+	// classReadings maps the loose-folded readings of the Japanese class
+	// words to them, so that kana questions find どこ and しんぱい.
+	classReadings map[string]string
+	// rewrites turn spoken and dialect Japanese into the standard forms
+	// (data/colloquial.tsv).
+	rewrites []data.Rewrite
+	// details are the Japanese words of the detail class, longest first,
+	// found in a question's text as written.
+	details []string
+}
+
+// Word classes of data/wordclasses.tsv.
+const (
+	classAsk            = "ask"
+	classMeta           = "meta"
+	classAsker          = "asker"
+	classMood           = "mood"
+	classProcedure      = "procedure"
+	classContact        = "contact"
+	classContactTrigger = "contact-trigger"
+	classDeptWhat       = "dept-what"
+	classGreeting       = "greeting"
+	classThanks         = "thanks"
+	classHelp           = "help"
+	classEnStop         = "en-stop"
+	classDetail         = "detail"
+	classCategory       = "category"
+	classNear           = "near"
+	classWhere          = "where"
+)
+
+var classNames = []string{classAsk, classMeta, classAsker, classMood, classProcedure, classContact,
+	classContactTrigger, classDeptWhat, classGreeting, classThanks, classHelp, classEnStop, classDetail, classCategory, classNear, classWhere}
+
+// is reports whether w belongs to class.
+func (l *Lexicon) is(class, w string) bool { return slices.Contains(l.classes[w], class) }
+
+// isAny reports whether w belongs to any of the classes.
+func (l *Lexicon) isAny(w string, classes ...string) bool {
+	for _, c := range l.classes[w] {
+		if slices.Contains(classes, c) {
+			return true
+		}
+	}
+	return false
 }
 
 // LexiconOptions names files that replace the embedded tables; empty
@@ -29,6 +89,8 @@ type Lexicon struct {
 type LexiconOptions struct {
 	SynonymsFile    string // curated municipal synonyms (data/synonyms.tsv format)
 	DepartmentsFile string // English department names (data/departments.tsv format)
+	WordClassesFile string // question words, the asker, feelings (data/wordclasses.tsv format)
+	ColloquialFile  string // spoken and dialect rewrites (data/colloquial.tsv format)
 }
 
 // maxSynonyms bounds how many other words one word expands to; Sudachi's
@@ -41,6 +103,14 @@ func LoadLexicon(opt LexiconOptions) (*Lexicon, error) {
 	enja, err := dict.EnJa()
 	if err != nil {
 		return nil, fmt.Errorf("load EDICT table: %w", err)
+	}
+	wordnet, err := dict.WordNet()
+	if err != nil {
+		return nil, fmt.Errorf("load WordNet table: %w", err)
+	}
+	inflections, err := dict.Inflections()
+	if err != nil {
+		return nil, fmt.Errorf("load WordNet inflections: %w", err)
 	}
 	sudachi, err := dict.Synonyms()
 	if err != nil {
@@ -62,6 +132,22 @@ func LoadLexicon(opt LexiconOptions) (*Lexicon, error) {
 	if err != nil {
 		return nil, fmt.Errorf("departments table: %w", err)
 	}
+	classText, err := readOr(opt.WordClassesFile, data.WordClassesText())
+	if err != nil {
+		return nil, err
+	}
+	classes, err := data.ParseWordClasses(bytes.NewReader(classText))
+	if err != nil {
+		return nil, fmt.Errorf("word classes table: %w", err)
+	}
+	rewriteText, err := readOr(opt.ColloquialFile, data.ColloquialText())
+	if err != nil {
+		return nil, err
+	}
+	rewrites, err := data.ParseRewrites(bytes.NewReader(rewriteText))
+	if err != nil {
+		return nil, fmt.Errorf("colloquial table: %w", err)
+	}
 	syn := map[string][]string{}
 	add := func(groups [][]string, curated bool) {
 		for _, g := range groups {
@@ -75,12 +161,78 @@ func LoadLexicon(opt LexiconOptions) (*Lexicon, error) {
 			}
 		}
 	}
+	// A curated word written ~word is related to its group, not one of
+	// it (~本 in 絵本's group): it leads to the group's words at less
+	// weight, and the group's words do not lead to it.
+	related := map[string][]string{}
+	for i, g := range curated {
+		var members []string
+		for _, w := range g {
+			if !strings.HasPrefix(w, "~") {
+				members = append(members, w)
+			}
+		}
+		for _, w := range g {
+			if r, ok := strings.CutPrefix(w, "~"); ok {
+				for _, m := range members {
+					related[normalize(r)] = append(related[normalize(r)], normalize(m))
+				}
+			}
+		}
+		curated[i] = members
+	}
 	add(curated, true) // curated words first: they win the cap
+	cur := map[string][]string{}
+	for k, v := range syn {
+		cur[k] = dedupe(slices.Clone(v))
+	}
 	add(sudachi, false)
 	for k, v := range syn {
 		syn[k] = dedupe(v)
 	}
-	return &Lexicon{enJa: enja, synonyms: dict.NewTable(syn), English: english}, nil
+	l := &Lexicon{enJa: enja, wordnet: wordnet, inflections: inflections, synonyms: dict.NewTable(syn), curated: dict.NewTable(cur),
+		related: dict.NewTable(related), English: english, classes: map[string][]string{},
+		classReadings: map[string]string{}, rewrites: rewrites}
+	for _, c := range slices.Sorted(maps.Keys(classes)) {
+		if !slices.Contains(classNames, c) {
+			return nil, fmt.Errorf("word classes table: unknown class %q (want one of %s)", c, strings.Join(classNames, ", "))
+		}
+		for _, w := range classes[c] {
+			w = normalize(w)
+			if !slices.Contains(l.classes[w], c) {
+				l.classes[w] = append(l.classes[w], c)
+			}
+		}
+	}
+	l.addClassReadings()
+	for w, cs := range l.classes {
+		if slices.Contains(cs, classDetail) && strings.ContainsFunc(w, isJapanese) && utf8.RuneCountInString(w) >= 2 {
+			l.details = append(l.details, w)
+		}
+	}
+	slices.SortFunc(l.details, func(a, b string) int { return cmp.Or(len(b)-len(a), strings.Compare(a, b)) })
+	return l, nil
+}
+
+// addClassReadings records the readings of the Japanese class words; of
+// words read alike, a question word wins (どこ over 何処).
+func (l *Lexicon) addClassReadings() {
+	for _, w := range slices.Sorted(maps.Keys(l.classes)) {
+		if !strings.ContainsFunc(w, isJapanese) {
+			continue
+		}
+		r := fold(w)
+		if !isAllKana(r) {
+			_, r = morphemes(w)
+		}
+		r = looseFold(r)
+		if utf8.RuneCountInString(r) < 2 || !isAllKana(r) {
+			continue
+		}
+		if old, ok := l.classReadings[r]; !ok || !l.is(classAsk, old) && l.is(classAsk, w) {
+			l.classReadings[r] = w
+		}
+	}
 }
 
 // DefaultLexicon is the lexicon from the embedded tables, loaded once.

@@ -110,3 +110,12 @@ func (m *morphology) readings(w string) []string {
 	}
 	return out
 }
+
+// base returns a token's base form, or its surface when the dictionary
+// gives none.
+func (m *morphology) base(t tokenizer.Token) string {
+	if b, _ := m.features(t); b != "" && b != "*" {
+		return b
+	}
+	return t.Surface
+}
