@@ -216,9 +216,12 @@ func lengthFactor(v variant) float64 {
 }
 
 // confident reports whether a hit's evidence answers the question: it
-// is enough, and still enough once each concrete noun the plan lacks in
-// the clauses the evidence comes from is taken off, as each may be what
-// the question is really about (住民票ってコンビニで取れる？).
+// is enough, and still enough once Unknown is taken off for each concrete
+// noun the plan lacks in the clauses the evidence comes from, as each may
+// be what the question is really about (住民票ってコンビニで取れる？). A clause with no noun of its own
+// (直してもらえますか) is about the nouns of the clause before it; a topic
+// marked as such (住民票って) weighs on every clause; a detail the plan never
+// gives (開館時間) denies an answer.
 func (ix *Index) confident(q *question, h hit) bool {
 	t := ix.thresholds
 	if h.evidence < t.Answer {
@@ -226,18 +229,32 @@ func (ix *Index) confident(q *question, h hit) bool {
 	}
 	clauses := map[int]bool{}
 	for _, wi := range h.matched {
-		clauses[q.words[wi].clause] = true
+		for c := q.words[wi].clause; c >= 0; c-- {
+			clauses[c] = true
+			if q.hasNoun(c) {
+				break
+			}
+		}
 	}
 	unknown := 0
 	for _, w := range q.words {
-		if w.concrete && !w.known() && !w.described && (clauses[w.clause] || w.topic) {
+		if !w.concrete || w.known() || w.described {
+			continue
+		}
+		if clauses[w.clause] || w.topic {
 			if w.detail {
 				return false // 図書館の開館時間: the plan never says
 			}
-			unknown++ // a topic marked as such (住民票って…) weighs on every clause
+			unknown++
 		}
 	}
 	return h.evidence-t.Unknown*float64(unknown) >= t.Margin
+}
+
+// hasNoun reports whether clause c names a thing: a noun the plan uses or
+// a concrete one it lacks.
+func (q *question) hasNoun(c int) bool {
+	return slices.ContainsFunc(q.words, func(w word) bool { return w.clause == c && w.noun && (w.known() || w.concrete) })
 }
 
 // secondTopic finds a second topic: an action that the words the best one

@@ -104,7 +104,7 @@ func (ix *Index) mentionedDept(q *question) mention {
 			return mention{dept: dn.dept, start: start, end: start + len(string(text[i:i+len(dn.runes)]))}
 		}
 	}
-	loose := looseFold(q.text)
+	loose := looseFold(strings.ReplaceAll(q.text, " ", "")) // koureifukushi ka
 	for _, dn := range ix.names {
 		if dn.reading != "" && strings.Contains(loose, dn.reading) {
 			return mention{dept: dn.dept}

@@ -122,6 +122,11 @@ func (ix *Index) parseLatin(q *question, toks []enToken) {
 	q.clauses = splitClauses(q.norm)
 	tries := 0 // spelling corrections tried: they cost, and a question has few typos
 	for i := 0; i < len(toks) && len(q.words) < maxWords; {
+		if strings.ContainsFunc(toks[i].w, isJapanese) {
+			ix.addJapanese(q, toks[i])
+			i++
+			continue
+		}
 		if w, next := romajiWord(toks, i); ix.romajiKana(w, q.romaji) != "" {
 			ix.addRomaji(q, toks[i].start, toks[next-1].end, ix.romajiKana(w, q.romaji))
 			i = next
@@ -237,6 +242,16 @@ func (ix *Index) addEnglishWord(q *question, g word, ws []string) {
 	ix.addWord(q, g, factor)
 }
 
+// addJapanese adds the words of a Japanese word in an English question
+// (join 行政区).
+func (ix *Index) addJapanese(q *question, tok enToken) {
+	ms, _ := morphemes(tok.w)
+	for _, m := range ix.splitCompounds(ix.mergeSuffixes(tok.w, ms)) {
+		m.start, m.end = tok.start+m.start, tok.start+m.end
+		ix.addMorpheme(q, m)
+	}
+}
+
 // addRomaji adds the words of a romaji word (gakudo, zaisei-ka), found by
 // their readings. A romaji word is a word: the known words found must
 // explain it wholly, or it is a word the plan lacks, a noun unless kagome
@@ -251,6 +266,10 @@ func (ix *Index) addRomaji(q *question, start, end int, kana string) {
 	}
 	for _, k := range found {
 		base := strings.Join(k.words, "|")
+		if ix.lex.is(classDetail, k.words[0]) {
+			ix.addWord(q, word{text: k.words[0], start: start, end: end, noun: true, concrete: true, detail: true}, 1)
+			continue
+		}
 		if ix.asking(k.words[0]) {
 			q.terms = append(q.terms, term{base: k.words[0], clause: q.clauseAt(start), word: -1})
 			continue

@@ -48,6 +48,7 @@ type Index struct {
 	nDepts     int
 	verbal     map[string]bool     // plan words that are verbs or adjectives (持つ), for words found by reading
 	depts      []string            // distinct departments, longest name first
+	title      map[string]bool     // the words of the plan's title: a question with them asks of the plan
 	names      []deptName          // how questions name the departments
 	readings   map[string][]string // loose-folded reading → plan words and synonyms, for kana questions
 	cache      *lru.Cache[string, Answer]
@@ -111,6 +112,14 @@ func New(p *data.Plan, lex *Lexicon) (*Index, error) {
 	ix.nDepts = len(ix.depts)
 	sortLongestFirst(ix.depts)
 	ix.names = ix.departmentNames()
+	ix.title = map[string]bool{}
+	tms, _ := morphemes(normalize(p.Title))
+	for _, m := range append(tms, compounds(normalize(p.Title), tms)...) {
+		if m.noun && utf8.RuneCountInString(m.base) >= 2 && ix.dfMorph[m.base] == 0 {
+			ix.title[m.base] = true // 行財政, 大綱; not 計画, which actions use too
+			ix.addReading(m.reading, m.base)
+		}
+	}
 	return ix, nil
 }
 

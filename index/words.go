@@ -67,6 +67,9 @@ type word struct {
 	// compound (予防接種: 予防): the question is about the other.
 	restricts bool
 	topic     bool // marked as the question's topic (住民票って…)
+	// thing marks a noun that names a thing by its part of speech, written
+	// in any script (ふるさと of ふるさと納税): it may restrict the next.
+	thing bool
 	// described marks a noun the question describes rather than names:
 	// 水をくみ出すトラック (a matched verb before it), 地図みたいなの.
 	described bool
@@ -145,19 +148,21 @@ func (ix *Index) askedWhereNearest(q *question) {
 	}
 }
 
-// detectLang calls a question English when it has Latin letters and no
-// Japanese characters.
+// detectLang calls a question English when its words are Latin, but for
+// a Japanese word or two among three times as many.
 func detectLang(s string) string {
-	latin := false
-	for _, r := range s {
-		if isJapanese(r) {
-			return Japanese
-		}
-		if r < 128 && unicode.IsLetter(r) || r >= 0xC0 && r < 0x250 {
-			latin = true
+	latin, japanese := 0, 0
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		switch {
+		case strings.ContainsFunc(w, isJapanese):
+			japanese++
+		case strings.ContainsFunc(w, unicode.IsLetter):
+			latin++
 		}
 	}
-	if latin {
+	// An English sentence may quote a Japanese word (join 行政区); a
+	// Japanese one, an English word (AEDの使い方).
+	if latin > 0 && latin >= 3*japanese {
 		return English
 	}
 	return Japanese
@@ -403,8 +408,8 @@ func (ix *Index) addMorpheme(q *question, m morpheme) {
 	// A noun names a thing when written in kanji or katakana; residents
 	// write in hiragana grammar, adverbs and the words kagome guesses at.
 	n := utf8.RuneCountInString(surface)
-	g.concrete = m.concrete && !m.suffix && !l.isAny(base, classAsker, classMood, classProcedure) &&
-		(strings.ContainsFunc(surface, isHan) || isAllKatakana(surface) && (n >= 3 || n == 2 && m.known))
+	g.thing = m.concrete && !m.suffix && !l.isAny(base, classAsker, classMood, classProcedure)
+	g.concrete = g.thing && (strings.ContainsFunc(surface, isHan) || isAllKatakana(surface) && (n >= 3 || n == 2 && m.known))
 	ix.addWord(q, g, factor)
 }
 
@@ -420,9 +425,10 @@ func (ix *Index) addWord(q *question, w word, factor float64) {
 }
 
 // asking reports whether a word asks rather than names a topic: a
-// question word, a word of small talk, the plan itself, a contact word.
+// question word, a word of small talk, the plan itself (its class words
+// and the words of its title: 行財政改革), a contact word.
 func (ix *Index) asking(w string) bool {
-	return ix.lex.isAny(w, classAsk, classMeta, classContact, classDeptWhat, classGreeting, classThanks, classHelp, classEnStop, classCategory,
+	return ix.title[w] || ix.lex.isAny(w, classAsk, classMeta, classContact, classDeptWhat, classGreeting, classThanks, classHelp, classEnStop, classCategory,
 		classNear, classWhere)
 }
 
@@ -437,7 +443,7 @@ func (ix *Index) findModifiers(q *question, modifies, compound func(a, b *word) 
 	for i := 1; i < len(q.words); i++ {
 		a, b := &q.words[i-1], &q.words[i]
 		switch {
-		case b.known() && b.noun && a.noun && (a.concrete || a.known()) && !a.detail && modifies(a, b):
+		case b.known() && b.noun && a.noun && (a.concrete || a.thing || a.known()) && !a.detail && modifies(a, b):
 			b.modifier = i - 1
 		case a.known() && a.noun && b.concrete && !b.known() && !b.detail && compound(a, b):
 			a.restricts = true
