@@ -66,9 +66,14 @@ var dropPOS = map[string]bool{"助詞": true, "助動詞": true, "記号": true,
 // morphemes analyses normalised text with kagome in search mode and returns
 // its content words, and the reading of the whole text.
 func morphemes(text string) (ms []morpheme, reading string) {
+	return contentWords(kagome().analyze(text))
+}
+
+// contentWords returns the content words of tokens, and their reading.
+func contentWords(toks []tokenizer.Token) (ms []morpheme, reading string) {
 	var rb strings.Builder
 	m := kagome()
-	for _, t := range m.tok.Analyze(text, tokenizer.Search) {
+	for _, t := range toks {
 		pos := t.POS()
 		if len(pos) == 0 || pos[0] == "記号" || strings.TrimSpace(t.Surface) == "" {
 			continue
@@ -108,10 +113,10 @@ var conjunctions = map[string]bool{"けど": true, "けれど": true, "けれど
 	"のに": true, "し": true}
 
 // conjunctionBreaks returns where a clause starts after a conjunctive
-// particle in text.
-func conjunctionBreaks(text string) []int {
+// particle among tokens.
+func conjunctionBreaks(toks []tokenizer.Token) []int {
 	var out []int
-	for _, t := range kagome().tok.Analyze(text, tokenizer.Search) {
+	for _, t := range toks {
 		if pos := t.POS(); len(pos) > 1 && pos[0] == "助詞" && pos[1] == "接続助詞" && conjunctions[t.Surface] {
 			out = append(out, t.Position+len(t.Surface))
 		}

@@ -176,6 +176,7 @@ func (ix *Index) evidence(q *question, i int, skip func(w int) bool) (float64, [
 			found[wi] *= subordinateFactor
 		}
 	}
+	present := slices.Clone(found) // for the modifiers: 通学路の交通安全 holds both
 	// Two words found by one plan word (floods, heavy rain: 洪水) are
 	// one piece of evidence: the strongest counts.
 	for wi := range q.words {
@@ -196,7 +197,7 @@ func (ix *Index) evidence(q *question, i int, skip func(w int) bool) (float64, [
 		if e == 0 || skip != nil && skip(wi) {
 			continue
 		}
-		if w.restricts || w.modifier >= 0 && found[w.modifier] == 0 {
+		if w.restricts || w.modifier >= 0 && present[w.modifier] == 0 {
 			e *= ix.thresholds.Governed
 		}
 		sum += e

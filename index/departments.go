@@ -104,7 +104,7 @@ func (ix *Index) mentionedDept(q *question) mention {
 			return mention{dept: dn.dept, start: start, end: start + len(string(text[i:i+len(dn.runes)]))}
 		}
 	}
-	loose := looseFold(strings.ReplaceAll(q.text, " ", "")) // koureifukushi ka
+	loose := looseFold(spacedSuffix.ReplaceAllString(q.text, "$1")) // koureifukushi ka
 	for _, dn := range ix.names {
 		if dn.reading != "" && strings.Contains(loose, dn.reading) {
 			return mention{dept: dn.dept}
@@ -134,6 +134,10 @@ func (ix *Index) mentionedDept(q *question) mention {
 	}
 	return mention{}
 }
+
+// spacedSuffix is a department's suffix written apart in romaji
+// (koureifukushi ka, bousai shitsu).
+var spacedSuffix = regexp.MustCompile(` (か|しつ|きょく|かん)( |$)`)
 
 // oneTypo returns where text holds name with one character other than the
 // name's (企画政索課), or -1; names shorter than four characters are left

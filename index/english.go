@@ -10,7 +10,6 @@ package index
 import (
 	"regexp"
 
-	"github.com/ikawaha/kagome/v2/tokenizer"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -283,7 +282,7 @@ func (ix *Index) addRomaji(q *question, start, end int, kana string) {
 // inflected reports whether kagome reads a verb, an adjective or an
 // auxiliary in kana: the word is no noun.
 func (ix *Index) inflected(kana string) bool {
-	for _, t := range kagome().tok.Analyze(kana, tokenizer.Search) {
+	for _, t := range kagome().analyze(kana) {
 		if pos := t.POS(); len(pos) > 0 && (pos[0] == "動詞" || pos[0] == "形容詞" || pos[0] == "助動詞") {
 			return true
 		}

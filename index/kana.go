@@ -164,11 +164,12 @@ func looseRunes(s string) (rs []rune, at []loosePos) {
 	return rs, at
 }
 
-// isGrammar reports whether kagome reads s as grammar only: particles,
-// auxiliaries and question words (でもらえますか), no word it does not know.
-func (ix *Index) isGrammar(s string) bool {
+// isGrammar reports whether kagome read tokens as grammar only:
+// particles, auxiliaries and question words (でもらえますか), no word it
+// does not know.
+func (ix *Index) isGrammar(toks []tokenizer.Token) bool {
 	m := kagome()
-	for _, t := range m.tok.Analyze(s, tokenizer.Search) {
+	for _, t := range toks {
 		if t.Class != tokenizer.KNOWN {
 			return false
 		}

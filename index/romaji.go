@@ -38,7 +38,6 @@ var romajiSyllables = func() map[string]string {
 		"fa": "ふぁ", "fi": "ふぃ", "fe": "ふぇ", "fo": "ふぉ",
 		"she": "しぇ", "je": "じぇ", "che": "ちぇ", "tsa": "つぁ",
 		"va": "ば", "vi": "び", "vu": "ぶ", "ve": "べ", "vo": "ぼ",
-		"ā": "ああ", "ī": "いい", "ū": "うう", "ē": "えい", "ō": "おう", "â": "ああ", "î": "いい", "û": "うう", "ê": "えい", "ô": "おう",
 	}
 	// Contracted syllables: kya, sha/sya, cha/tya/cya, ja/jya/zya, …
 	for cons, kana := range map[string]string{
@@ -52,18 +51,21 @@ var romajiSyllables = func() map[string]string {
 	return m
 }()
 
+// macrons writes long vowels as two letters: tōkyō is toukyou.
+var macrons = strings.NewReplacer("ā", "aa", "ī", "ii", "ū", "uu", "ē", "ei", "ō", "ou", "â", "aa", "î", "ii", "û", "uu", "ê", "ei", "ô", "ou")
+
 // toKana converts a word of romaji to hiragana; ok is false when the word
 // is not wholly romaji. Hyphens join parts (zaisei-ka).
 func toKana(w string) (kana string, ok bool) {
 	var b strings.Builder
-	rs := []rune(strings.ToLower(w))
+	rs := []rune(macrons.Replace(strings.ToLower(w)))
 	for i := 0; i < len(rs); {
 		r := rs[i]
 		switch {
 		case r == '-' || r == '\'':
 			i++
 			continue
-		case r == 'n' && (i+1 == len(rs) || !strings.ContainsRune("aiueoyāīūēōâîûêô", rs[i+1])):
+		case r == 'n' && (i+1 == len(rs) || !strings.ContainsRune("aiueoy", rs[i+1])):
 			b.WriteString("ん") // n before a consonant or at the end; nn and n' as well
 			i++
 			if i < len(rs) && (rs[i] == '\'' || rs[i] == 'n' && (i+1 == len(rs) || !strings.ContainsRune("aiueoy", rs[i+1]))) {

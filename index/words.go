@@ -104,14 +104,18 @@ const (
 
 // maxQuestionRunes bounds the text analysed: a longer message is answered
 // from its beginning, and the reply says so.
-const maxQuestionRunes = 1000
+const maxQuestionRunes = 500
 
 // maxWords bounds the topic words kept of one question.
 const maxWords = 64
 
 // parse analyses a question.
 func (ix *Index) parse(raw string) *question {
-	q := &question{raw: raw, norm: ix.lex.normalizeQuestion(raw)}
+	cut := false
+	if rs := []rune(raw); len(rs) > 2*maxQuestionRunes {
+		raw, cut = string(rs[:2*maxQuestionRunes]), true // enough to normalise, which only shortens
+	}
+	q := &question{raw: raw, norm: ix.lex.normalizeQuestion(raw), truncated: cut}
 	if utf8.RuneCountInString(q.norm) > maxQuestionRunes {
 		q.norm = string([]rune(q.norm)[:maxQuestionRunes])
 		q.truncated = true
@@ -193,7 +197,8 @@ func (q *question) clauseAt(at int) int {
 // relations between nouns.
 func (ix *Index) parseJapanese(q *question) {
 	text := q.text
-	conj := conjunctionBreaks(text)
+	toks := kagome().analyze(text) // once: kagome is the costliest step
+	conj := conjunctionBreaks(toks)
 	q.clauses = mergeBreaks(splitClauses(text), conj)
 	q.subordinate = map[int]bool{}
 	for _, at := range conj {
@@ -202,8 +207,8 @@ func (ix *Index) parseJapanese(q *question) {
 		}
 	}
 	defer q.keepSubordinate()
-	ms, _ := morphemes(text)
-	ms = ix.splitCompounds(ix.mergeSuffixes(text, ix.readKana(text, ms)))
+	ms, _ := contentWords(toks)
+	ms = ix.splitCompounds(ix.mergeSuffixes(text, ix.readKana(text, toks, ms)))
 	used := make([]bool, len(ms))
 	// Compounds first: two or three adjacent words that form a known
 	// synonym (学童保育) count as one, as do two joined by の that form one
@@ -459,7 +464,7 @@ func (ix *Index) findModifiers(q *question, modifies, compound func(a, b *word) 
 // or adverb: している holds no 指定, もっと no もと. A katakana run is read
 // so only when readings explain it wholly: テレワーク is a word the plan
 // lacks, not グループワーク's ワーク.
-func (ix *Index) readKana(text string, ms []morpheme) []morpheme {
+func (ix *Index) readKana(text string, toks []tokenizer.Token, ms []morpheme) []morpheme {
 	var out []morpheme
 	next := 0 // ms[next:] are not yet copied to out
 	for _, run := range runs(text, isKana, 2) {
@@ -488,10 +493,11 @@ func (ix *Index) readKana(text string, ms []morpheme) []morpheme {
 			continue // kagome's words there are the plan's
 		}
 		found, unknown := ix.parseKana(s)
-		if isAllKatakana(s) && unknown > 0 || unknown > 0 && ix.isGrammar(s) {
+		rt := tokensIn(toks, run[0], run[1])
+		if isAllKatakana(s) && unknown > 0 || unknown > 0 && ix.isGrammar(rt) {
 			continue // a loanword the plan lacks (テレワーク), or grammar (している)
 		}
-		keep := ix.standalone(s, found)
+		keep := ix.standalone(s, found, rt)
 		if len(keep) == 0 {
 			continue
 		}
@@ -520,9 +526,9 @@ func (ix *Index) readKana(text string, ms []morpheme) []morpheme {
 
 // standalone returns the kana words found in run s that stand between
 // word boundaries — the run's ends, particles, or other words that stand —
-// where kagome reads no verb, adjective, adverb or grammar alone.
-func (ix *Index) standalone(s string, found []kanaWord) []kanaWord {
-	toks := kagome().tok.Analyze(s, tokenizer.Search)
+// where kagome, whose tokens of s are toks, reads no verb, adjective,
+// adverb or grammar alone.
+func (ix *Index) standalone(s string, found []kanaWord, toks []tokenizer.Token) []kanaWord {
 	keep := slices.DeleteFunc(slices.Clone(found), func(k kanaWord) bool { return ix.kagomeReadsOther(toks, k) })
 	// A question word bounds the word before it unless kagome reads it as
 	// grammar: していますか is no してい|ますか.
@@ -582,6 +588,19 @@ func (ix *Index) kagomeReadsOther(toks []tokenizer.Token, k kanaWord) bool {
 		}
 	}
 	return grammar && k.end-k.start < 3*3
+}
+
+// tokensIn returns the tokens within bytes [start, end) of the text,
+// with positions from start: how kagome read that part in its context.
+func tokensIn(toks []tokenizer.Token, start, end int) []tokenizer.Token {
+	var out []tokenizer.Token
+	for _, t := range toks {
+		if t.Position >= start && t.Position+len(t.Surface) <= end {
+			t.Position -= start
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // particleBefore reports whether kana text ends in a particle, or in the

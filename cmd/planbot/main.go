@@ -102,15 +102,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 
 // planFlags are the flags every command shares.
 type planFlags struct {
-	plan     string
-	synonyms string
-	depts    string
+	plan        string
+	synonyms    string
+	depts       string
+	wordClasses string
+	colloquial  string
 }
 
 func (pf *planFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&pf.plan, "plan", getenv("PLANBOT_PLAN"), "plan text `file` (default: the embedded plan)")
 	fs.StringVar(&pf.synonyms, "synonyms", getenv("PLANBOT_SYNONYMS"), "curated synonyms `file` (default: embedded data/synonyms.tsv)")
 	fs.StringVar(&pf.depts, "departments", getenv("PLANBOT_DEPARTMENTS"), "English department names `file` (default: embedded data/departments.tsv)")
+	fs.StringVar(&pf.wordClasses, "wordclasses", getenv("PLANBOT_WORDCLASSES"), "question words and other word classes `file` (default: embedded data/wordclasses.tsv)")
+	fs.StringVar(&pf.colloquial, "colloquial", getenv("PLANBOT_COLLOQUIAL"), "spoken and dialect rewrite rules `file` (default: embedded data/colloquial.tsv)")
 }
 
 // load parses the selected plan.
@@ -130,7 +134,8 @@ func (pf *planFlags) load() (*data.Plan, error) {
 }
 
 func (pf *planFlags) lexicon() (*index.Lexicon, error) {
-	return index.LoadLexicon(index.LexiconOptions{SynonymsFile: pf.synonyms, DepartmentsFile: pf.depts})
+	return index.LoadLexicon(index.LexiconOptions{SynonymsFile: pf.synonyms, DepartmentsFile: pf.depts,
+		WordClassesFile: pf.wordClasses, ColloquialFile: pf.colloquial})
 }
 
 // index loads the plan and the lexicon and builds the index.
