@@ -93,10 +93,13 @@ func (ix *Index) Ask(raw string) (Answer, error) {
 	return a, err
 }
 
-func (ix *Index) answer(raw string) (Answer, error) {
+func (ix *Index) answer(raw string) (Answer, error) { return ix.answerWith(raw, DefaultThresholds) }
+
+// answerWith answers with other thresholds, for calibration.
+func (ix *Index) answerWith(raw string, t Thresholds) (Answer, error) {
 	q := ix.parse(raw)
 	a := Answer{Query: raw, Lang: q.lang, Plan: ix.info(), Answers: []Match{}, Truncated: q.truncated}
-	err := ix.decide(q, &a)
+	err := ix.decide(q, &a, t)
 	a.Text = ix.render(&a)
 	return a, err
 }

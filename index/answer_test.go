@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"planbot/data"
 )
@@ -320,16 +321,26 @@ func TestLiveSwap(t *testing.T) {
 }
 
 // FuzzAsk feeds arbitrary text to the question path: it must answer
-// without panicking, and an answer with matches must name departments.
+// without panicking and in bounded time, and an answer with matches must
+// name departments.
 func FuzzAsk(f *testing.F) {
 	for _, q := range append(benchQuestions, "", "　", "ー", "ｰｰｰ", "\x00", "ﾊｻﾞｰﾄﾞ", "who", "the the the", "総務課総務課", "?!") {
 		f.Add(q)
 	}
+	for _, q := range longQuestions() {
+		f.Add(q)
+	}
 	ix := seed(f)
 	f.Fuzz(func(t *testing.T, q string) {
-		a, err := ix.Ask(q)
+		start := time.Now()
+		a, err := ix.answer(q)
 		if err != nil {
 			t.Fatal(err)
+		}
+		// A question costs milliseconds (BenchmarkAskLong); a second is a
+		// blow-up like the cubic kana scan that once took 12 s.
+		if d := time.Since(start); d > time.Second {
+			t.Fatalf("%d bytes took %v", len(q), d)
 		}
 		if a.Text == "" {
 			t.Fatalf("%q: empty reply", q)

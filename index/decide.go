@@ -58,7 +58,7 @@ type hit struct {
 }
 
 // decide fills in the intent and answers of a.
-func (ix *Index) decide(q *question, a *Answer) error {
+func (ix *Index) decide(q *question, a *Answer, t Thresholds) error {
 	if in, ok := ix.smallTalk(q); ok {
 		a.Intent = in
 		a.Related = ix.examples(q.lang)
@@ -85,11 +85,10 @@ func (ix *Index) decide(q *question, a *Answer) error {
 		return err
 	}
 	for i := range hits {
-		hits[i].evidence, hits[i].matched = ix.evidence(q, hits[i].item, nil)
+		hits[i].evidence, hits[i].matched = ix.evidence(q, hits[i].item, nil, t)
 	}
 	sortHits(hits)
 	best := hits[0]
-	t := ix.thresholds
 	switch {
 	case ix.asksCategory(q) && best.evidence >= t.Suggest:
 		// 研修関係ぜんぶ: every action about the topic, however many share it
@@ -101,10 +100,10 @@ func (ix *Index) decide(q *question, a *Answer) error {
 			a.Answers = append(a.Answers, ix.match(ix.plan.Items[h.item], h.evidence))
 		}
 		a.Related = ix.related(a.Answers)
-	case ix.confident(q, best):
+	case ix.confident(q, best, t):
 		a.Intent = IntentWho
 		a.Answers = append(a.Answers, ix.match(ix.plan.Items[best.item], best.evidence))
-		if second, ok := ix.secondTopic(q, hits); ok {
+		if second, ok := ix.secondTopic(q, hits, t); ok {
 			a.Topics = 2
 			a.Answers = append(a.Answers, ix.match(ix.plan.Items[second.item], second.evidence))
 		}
@@ -158,7 +157,7 @@ const subordinateFactor = 0.6
 // words found in it, each by its best variant there. A word is weak where
 // its modifier is not found, or where it restricts a noun the plan lacks;
 // words of subordinate clauses tell less. skip excludes words.
-func (ix *Index) evidence(q *question, i int, skip func(w int) bool) (float64, []int) {
+func (ix *Index) evidence(q *question, i int, skip func(w int) bool, t Thresholds) (float64, []int) {
 	d := &ix.docs[i]
 	found := make([]float64, len(q.words))
 	by := make([]string, len(q.words)) // the plan word each is found by
@@ -198,7 +197,7 @@ func (ix *Index) evidence(q *question, i int, skip func(w int) bool) (float64, [
 			continue
 		}
 		if w.restricts || w.modifier >= 0 && present[w.modifier] == 0 {
-			e *= ix.thresholds.Governed
+			e *= t.Governed
 		}
 		sum += e
 		matched = append(matched, wi)
@@ -223,8 +222,7 @@ func lengthFactor(v variant) float64 {
 // (直してもらえますか) is about the nouns of the clause before it; a topic
 // marked as such (住民票って) weighs on every clause; a detail the plan never
 // gives (開館時間) denies an answer.
-func (ix *Index) confident(q *question, h hit) bool {
-	t := ix.thresholds
+func (ix *Index) confident(q *question, h hit, t Thresholds) bool {
 	if h.evidence < t.Answer {
 		return false
 	}
@@ -261,7 +259,7 @@ func (q *question) hasNoun(c int) bool {
 // secondTopic finds a second topic: an action that the words the best one
 // leaves unexplained answer on their own, from clauses where the best
 // action found nothing (ごみ出しのことと、通学路の交通安全のこと).
-func (ix *Index) secondTopic(q *question, hits []hit) (hit, bool) {
+func (ix *Index) secondTopic(q *question, hits []hit, t Thresholds) (hit, bool) {
 	bestClauses := map[int]bool{}
 	for _, wi := range hits[0].matched {
 		bestClauses[q.words[wi].clause] = true
@@ -269,12 +267,12 @@ func (ix *Index) secondTopic(q *question, hits []hit) (hit, bool) {
 	skip := func(wi int) bool { return bestClauses[q.words[wi].clause] }
 	var best hit
 	for _, h := range hits[1:] {
-		e, m := ix.evidence(q, h.item, skip)
+		e, m := ix.evidence(q, h.item, skip, t)
 		if e > best.evidence {
 			best = hit{item: h.item, bleve: h.bleve, evidence: e, matched: m}
 		}
 	}
-	return best, ix.confident(q, best)
+	return best, ix.confident(q, best, t)
 }
 
 // smallTalk recognises greetings, thanks and requests for help: short

@@ -44,15 +44,14 @@ type Index struct {
 	// deptsOf maps a morphological term to the departments of the actions
 	// that use it: a word of many actions may still single out one
 	// department (行政区: 総務課).
-	deptsOf    map[string][]string
-	nDepts     int
-	verbal     map[string]bool     // plan words that are verbs or adjectives (持つ), for words found by reading
-	depts      []string            // distinct departments, longest name first
-	title      map[string]bool     // the words of the plan's title: a question with them asks of the plan
-	names      []deptName          // how questions name the departments
-	readings   map[string][]string // loose-folded reading → plan words and synonyms, for kana questions
-	cache      *lru.Cache[string, Answer]
-	thresholds Thresholds
+	deptsOf  map[string][]string
+	nDepts   int
+	verbal   map[string]bool     // plan words that are verbs or adjectives (持つ), for words found by reading
+	depts    []string            // distinct departments, longest name first
+	title    map[string]bool     // the words of the plan's title: a question with them asks of the plan
+	names    []deptName          // how questions name the departments
+	readings map[string][]string // loose-folded reading → plan words and synonyms, for kana questions
+	cache    *lru.Cache[string, Answer]
 }
 
 // cacheSize is how many distinct questions an index remembers answers to.
@@ -91,7 +90,7 @@ func New(p *data.Plan, lex *Lexicon) (*Index, error) {
 		return nil, fmt.Errorf("index: create: %w", err)
 	}
 	cache, _ := lru.New[string, Answer](cacheSize) // errors only for a size ≤ 0
-	ix := &Index{plan: p, lex: lex, bleve: bi, dfMorph: map[string]int{}, dfBigram: map[string]int{}, deptsOf: map[string][]string{}, verbal: map[string]bool{}, readings: map[string][]string{}, cache: cache, thresholds: DefaultThresholds}
+	ix := &Index{plan: p, lex: lex, bleve: bi, dfMorph: map[string]int{}, dfBigram: map[string]int{}, deptsOf: map[string][]string{}, verbal: map[string]bool{}, readings: map[string][]string{}, cache: cache}
 	batch := bi.NewBatch()
 	for i, it := range p.Items {
 		depts := strings.Join(it.Departments, " ")

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -365,5 +366,52 @@ func BenchmarkAskLong(b *testing.B) {
 			b.Fatal(err)
 		}
 		i++
+	}
+}
+
+// TestThresholds shows how the answers on the project's question sets move
+// with the decision's thresholds (docs/answering.md quotes it), and checks
+// that they move the right way: demanding more evidence never answers more
+// in-scope questions nor rejects fewer out-of-scope ones.
+func TestThresholds(t *testing.T) {
+	ix := seed(t)
+	files, _ := filepath.Glob("testdata/probes/*.tsv")
+	var rows []evalRow
+	for _, f := range append(files, "testdata/questions.tsv") {
+		rows = append(rows, readEval(t, f)...)
+	}
+	score := func(th Thresholds) setScore {
+		var in, ok, none, noneOK int
+		for _, r := range rows {
+			a, _ := ix.answerWith(r.q, th)
+			if r.want[0] == "NONE" {
+				none++
+				if len(a.Answers) == 0 {
+					noneOK++
+				}
+				continue
+			}
+			in++
+			if len(a.Answers) > 0 && slices.ContainsFunc(a.Answers[0].Departments, func(d string) bool { return slices.Contains(r.want, d) }) {
+				ok++
+			}
+		}
+		return setScore{100 * float64(ok) / float64(in), 100 * float64(noneOK) / float64(none)}
+	}
+	t.Logf("%d questions; dept@1 / not covered (%%):", len(rows))
+	for _, margin := range []float64{0.3, 0.5, 0.7} {
+		prev := setScore{101, -1}
+		line := ""
+		for _, answer := range []float64{0.6, 0.75, 0.9, 1.05, 1.2} {
+			th := DefaultThresholds
+			th.Answer, th.Margin = answer, margin
+			s := score(th)
+			line += fmt.Sprintf("  Answer %.2f: %5.1f / %5.1f", answer, s.dept, s.none)
+			if s.dept > prev.dept || s.none < prev.none {
+				t.Errorf("Margin %.2f, Answer %.2f: %v after %v", margin, answer, s, prev)
+			}
+			prev = s
+		}
+		t.Logf("Margin %.2f:%s", margin, line)
 	}
 }
