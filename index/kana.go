@@ -57,17 +57,31 @@ func addReadingTo(m map[string][]string, reading, word string) bool {
 // uses (and of those synonyms), so that ぜいきん finds 税金 and through it
 // 市税, and がくどう finds 学童 and through it 放課後児童クラブ.
 func (ix *Index) addSynonymReadings() {
-	known := func(w string) bool { _, ok := ix.known(w, fold(w)); return ok }
+	memo := map[string]bool{}
+	known := func(w string) bool {
+		k, seen := memo[w]
+		if !seen {
+			_, k = ix.known(w, fold(w))
+			memo[w] = k
+		}
+		return k
+	}
 	for word, syns := range ix.lex.synonyms.All() {
 		if !slices.ContainsFunc(syns, known) && !known(word) {
 			continue
 		}
+		// Each word is the key once: its reading is added then, and its
+		// synonyms' when the plan uses them.
 		for _, w := range append([]string{word}, syns...) {
+			kw := w == word || known(w)
+			if !kw {
+				continue
+			}
 			r := w
 			if !isAllKana(fold(w)) {
 				_, r = morphemes(w)
 			}
-			if utf8.RuneCountInString(looseFold(r)) >= 3 || known(w) { // two kana are too often a chance match
+			if utf8.RuneCountInString(looseFold(r)) >= 3 || kw && w != word { // two kana are too often a chance match
 				ix.addReading(r, w)
 			}
 		}

@@ -100,6 +100,7 @@ const maxSynonyms = 16
 // LoadLexicon builds the lexicon from the embedded dictionaries and the
 // curated tables, or the replacements named in opt.
 func LoadLexicon(opt LexiconOptions) (*Lexicon, error) {
+	go kagome() // the morphological dictionary loads on the other core meanwhile
 	enja, err := dict.EnJa()
 	if err != nil {
 		return nil, fmt.Errorf("load EDICT table: %w", err)
