@@ -152,3 +152,40 @@ func TestTables(t *testing.T) {
 		t.Errorf("three columns: %v", err)
 	}
 }
+
+func TestWordClassesAndRewrites(t *testing.T) {
+	classes, err := ParseWordClasses(strings.NewReader(string(WordClassesText())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []string{"ask", "asker", "mood", "procedure", "detail", "contact", "contact-trigger", "dept-what", "en-stop"} {
+		if len(classes[c]) == 0 {
+			t.Errorf("class %s is empty", c)
+		}
+	}
+	var pe *ParseError
+	_, err = ParseWordClasses(strings.NewReader("# c\nask\tどこ 誰\nask どこ\n"))
+	if !errors.As(err, &pe) || pe.Line != 3 {
+		t.Errorf("no tab: %v", err)
+	}
+	rules, err := ParseRewrites(strings.NewReader(string(ColloquialText())))
+	if err != nil || len(rules) < 10 {
+		t.Fatalf("%d rules, %v", len(rules), err)
+	}
+	if r := rules[0]; r.Pattern.ReplaceAllString(r.Example, r.Replace) == r.Example {
+		t.Errorf("rule on line %d leaves its example %q alone", r.Line, r.Example)
+	}
+	for in, line := range map[string]int{
+		"a\tb\tc\td\n# c\n(\tx\tex\tex\n": 3, // a bad pattern
+		"\n\na\tb\tc\n":                    3, // three columns
+		"a\t\t\tx\n":                       1, // no example
+	} {
+		_, err := ParseRewrites(strings.NewReader(in))
+		if !errors.As(err, &pe) || pe.Line != line {
+			t.Errorf("%q: %v, want line %d", in, err, line)
+		}
+	}
+	if _, err := ParseRewrites(strings.NewReader("ぇ+\t\tねぇぇ\tね\n")); err != nil {
+		t.Errorf("an empty replacement: %v", err)
+	}
+}
