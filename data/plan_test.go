@@ -177,8 +177,8 @@ func TestWordClassesAndRewrites(t *testing.T) {
 	}
 	for in, line := range map[string]int{
 		"a\tb\tc\td\n# c\n(\tx\tex\tex\n": 3, // a bad pattern
-		"\n\na\tb\tc\n":                    3, // three columns
-		"a\t\t\tx\n":                       1, // no example
+		"\n\na\tb\tc\n":                   3, // three columns
+		"a\t\t\tx\n":                      1, // no example
 	} {
 		_, err := ParseRewrites(strings.NewReader(in))
 		if !errors.As(err, &pe) || pe.Line != line {
