@@ -38,7 +38,7 @@ type Thresholds struct {
 
 // DefaultThresholds are calibrated on the public question sets and the
 // project's own probe sets (index/testdata).
-var DefaultThresholds = Thresholds{Answer: 0.9, Margin: 0.5, Unknown: 0.5, Suggest: 0.35, Governed: 0.3}
+var DefaultThresholds = Thresholds{Answer: 0.9, Margin: 0.55, Unknown: 0.5, Suggest: 0.35, Governed: 0.3}
 
 const (
 	// deptOtherEvidence is the most evidence the rest of a department
