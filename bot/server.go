@@ -37,8 +37,11 @@ type SlackHandlers struct {
 	Events, Commands, Interactive http.Handler
 }
 
-// maxQuestion bounds a question from the web, in runes.
-const maxQuestion = 500
+// maxQuestion bounds a question from the web, in runes. The index reads
+// the beginning of a longer message (its first 500 runes) and says so in
+// the answer (Truncated), so the web accepts a pasted message well beyond
+// that and refuses only what is clearly not a question.
+const maxQuestion = 2000
 
 // NewServer returns the service's HTTP handler: every route is here.
 func NewServer(d Deps) http.Handler {
@@ -112,6 +115,7 @@ func handleAsk(d Deps) http.Handler {
 }
 
 func handleFeedback(d Deps) http.Handler {
+	ask := d.Asker()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var in struct {
 			ID      string `json:"id"`
@@ -119,6 +123,12 @@ func handleFeedback(d Deps) http.Handler {
 		}
 		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&in); err != nil || in.ID == "" || len(in.ID) > 64 {
 			writeError(w, http.StatusBadRequest, `want {"id": "1.1.1.1", "helpful": true}`)
+			return
+		}
+		// Only actions of the plan being served are rated: never the
+		// contact desk of a contact answer ("contact"), nor made-up IDs.
+		if !chat.Votable(ask, in.ID) {
+			writeError(w, http.StatusBadRequest, "no such action in the current plan")
 			return
 		}
 		if err := d.Feedback.Vote(r.Context(), in.ID, in.Helpful); err != nil {

@@ -90,7 +90,7 @@ func TestAskAPI(t *testing.T) {
 	if code, _ := s.do(t, "GET", "/api/ask", "", nil); code != http.StatusBadRequest {
 		t.Errorf("missing q: %d", code)
 	}
-	if code, _ := s.do(t, "GET", "/api/ask?q="+strings.Repeat("あ", 501), "", nil); code != http.StatusRequestEntityTooLarge {
+	if code, _ := s.do(t, "GET", "/api/ask?q="+strings.Repeat("あ", 2001), "", nil); code != http.StatusRequestEntityTooLarge {
 		t.Errorf("long q: %d", code)
 	}
 	for path, want := range map[string]string{"/": "text/html", "/static/app.js": "javascript", "/static/style.css": "text/css", "/healthz": "text/plain"} {
@@ -230,5 +230,70 @@ func TestAdmin(t *testing.T) {
 	code, b = s.do(t, "GET", "/admin/status", "tok", nil)
 	if code != 200 || !strings.Contains(string(b), `"updated":"2023-10-17"`) {
 		t.Errorf("status: %d %s", code, b)
+	}
+}
+
+// askFor asks the service the questions in turn and returns the first
+// answer that has the shape wanted: which question yields which intent may
+// change with the engine, the way the web shows an intent may not.
+func (s *service) askFor(t *testing.T, want func(index.Answer) bool, what string, qs ...string) index.Answer {
+	t.Helper()
+	for _, q := range qs {
+		if a := s.ask(t, q); want(a) {
+			return a
+		}
+	}
+	t.Fatalf("no question gives %s any more: %q", what, qs)
+	return index.Answer{}
+}
+
+var (
+	suggestJA    = []string{"研修の予約", "市の施設の予約", "予防接種の予約", "本の貸し出し", "情報の発信"}
+	suggestEN    = []string{"book lending", "vaccination booking"}
+	departmentJA = []string{"総務課は何をしていますか", "財政課は何をしていますか", "税務課は何をしていますか"}
+	topicsJA     = []string{"ごみ出しのことと、通学路の交通安全のこと、どっちもどこさ聞けばいいの", "ハザードマップの担当と、地方債の担当を教えて", "ごみの分別の担当は？それと、ハザードマップの担当は？"}
+	longJA       = "ハザードマップの担当は？" + strings.Repeat("今日はいい天気ですね。", 60)
+)
+
+func isSuggest(a index.Answer) bool { return a.Intent == index.IntentSuggest && len(a.Suggestions) > 0 }
+func isDepartment(a index.Answer) bool {
+	return a.Intent == index.IntentDepartment && len(a.Answers) > 1
+}
+func isContact(a index.Answer) bool {
+	return a.Intent == index.IntentContact && len(a.Answers) == 1 && a.Answers[0].ID == index.ContactID
+}
+func isTwoTopics(a index.Answer) bool {
+	return a.Intent == index.IntentWho && a.Topics == 2 && len(a.Answers) >= 2
+}
+
+// TestAskAPIShapes: the JSON API carries what the web chat needs for every
+// intent, a long message is answered from its beginning with the note, and
+// feedback is taken only on actions of the plan being served.
+func TestAskAPIShapes(t *testing.T) {
+	s := newService(t, "tok", nil)
+	if a := s.askFor(t, isSuggest, "a did-you-mean answer", suggestJA...); len(a.Answers) != 0 || a.Suggestions[0].Content == "" || a.Suggestions[0].Path() == " ›  › " {
+		t.Errorf("suggest: %+v", a)
+	}
+	if a := s.askFor(t, isDepartment, "a department answer", departmentJA...); !strings.HasPrefix(a.Text, a.Department+"の担当は") {
+		t.Errorf("department: %q", a.Text)
+	}
+	s.askFor(t, isTwoTopics, "a two-topic answer", topicsJA...)
+	a := s.askFor(t, isContact, "a contact answer", "この計画の問い合わせ先は？")
+	if c := a.Answers[0].Content; !strings.Contains(c, "〒976-8601") || !strings.Contains(c, "0244-37-2120") {
+		t.Errorf("contact: %q", c)
+	}
+	long := s.askFor(t, func(a index.Answer) bool { return a.Truncated }, "a truncated answer", longJA)
+	if !strings.HasPrefix(long.Text, "（長いメッセージ") || long.Intent != index.IntentWho {
+		t.Errorf("long message: %+v", long)
+	}
+	for id, want := range map[string]int{"contact": http.StatusBadRequest, "9.9.9.9": http.StatusBadRequest, "1.1.1.1": http.StatusNoContent} {
+		b, _ := json.Marshal(map[string]any{"id": id, "helpful": true})
+		if code, _ := s.do(t, "POST", "/api/feedback", "", b); code != want {
+			t.Errorf("feedback on %s: %d, want %d", id, code, want)
+		}
+	}
+	_, b := s.do(t, "GET", "/admin/feedback", "tok", nil)
+	if strings.Contains(string(b), "contact") || strings.Contains(string(b), "9.9.9.9") {
+		t.Errorf("feedback counted on no action: %s", b)
 	}
 }

@@ -92,3 +92,12 @@ func (r recorder) Ask(q string) (index.Answer, error) {
 	}
 	return a, err
 }
+
+// Current is the index being served, so the channels can check the
+// actions their buttons name (chat.Served); nil before one is loaded.
+func (r recorder) Current() *index.Index {
+	if l, ok := r.live.(*index.Live); ok && l != nil {
+		return l.Current()
+	}
+	return nil
+}

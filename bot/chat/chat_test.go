@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"planbot/index"
 )
 
 func TestMemDeduper(t *testing.T) {
@@ -131,5 +133,45 @@ func TestAPIClientKeepsConnections(t *testing.T) {
 	// normal; one per call is what a pool of the default size does.
 	if n := dials.Load(); n > 2*workers {
 		t.Errorf("%d connections for %d workers", n, workers)
+	}
+}
+
+// asker answers every question with the same answer; it cannot tell the
+// plan it serves (it is no Served).
+type asker struct{ a index.Answer }
+
+func (s asker) Ask(string) (index.Answer, error) { return s.a, nil }
+
+func TestLeadPickVotable(t *testing.T) {
+	m := index.Match{ID: "1.2.3.4", Departments: []string{"財政課"}, DepartmentsEN: []string{"Finance Division"}, Content: "地方債の適正化"}
+	for _, tc := range []struct {
+		a    index.Answer
+		want string
+	}{
+		{index.Answer{Intent: index.IntentWho, Text: "財政課が担当しています。\n地方債"}, ""},
+		{index.Answer{Intent: index.IntentWho, Topics: 2, Text: "2 つのことをお尋ねですね。\n・a\n・b"}, "2 つのことをお尋ねですね。"},
+		{index.Answer{Intent: index.IntentWho, Topics: 2, Truncated: true, Text: "（長い）\n2 つ\n・a"}, "（長い）\n2 つ"},
+		{index.Answer{Intent: index.IntentDepartment, Text: "財政課の担当は1件です。\n・地方債"}, "財政課の担当は1件です。"},
+		{index.Answer{Intent: index.IntentNotCovered, Truncated: true, Text: "（長い）\n申し訳ありません。"}, "（長い）"},
+	} {
+		if got := Lead(tc.a); got != tc.want {
+			t.Errorf("Lead(%q) = %q, want %q", tc.a.Text, got, tc.want)
+		}
+	}
+	a := index.Answer{Intent: index.IntentSuggest, Lang: index.English, Suggestions: []index.Match{m}, Answers: []index.Match{}}
+	s := asker{a}
+	if got, ok := Pick(s, a, m.ID); !ok || got.ID != m.ID {
+		t.Errorf("Pick of a suggestion: %v %v", got, ok)
+	}
+	for _, id := range []string{"", "9.9.9.9", index.ContactID} {
+		if _, ok := Pick(s, a, id); ok {
+			t.Errorf("Pick(%q) accepted", id)
+		}
+	}
+	if c := Card(a, m); c.Intent != index.IntentWho || len(c.Answers) != 1 || !strings.HasPrefix(c.Text, "Finance Division (財政課)") {
+		t.Errorf("Card: %+v", c)
+	}
+	if Votable(s, index.ContactID) || Votable(s, "") || !Votable(s, m.ID) {
+		t.Error("Votable: the contact desk or an empty id accepted, or an action refused")
 	}
 }

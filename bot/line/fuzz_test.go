@@ -20,6 +20,9 @@ func FuzzWebhook(f *testing.F) {
 	f.Add(body())
 	f.Add(body(textEvent("01F1", "t1", "ハザードマップの担当は？")))
 	f.Add(body(`{"type":"postback","mode":"active","webhookEventId":"01F2","replyToken":"t2","source":{"type":"group","groupId":"G1"},"postback":{"data":"a=more&q=%E9%98%B2%E7%81%BD&n=9"}}`))
+	f.Add(body(postbackEvent("01F4", "t4", "a=pick&id=1.2.2.5&q=%E6%9C%AC%E3%81%AE%E8%B2%B8%E3%81%97%E5%87%BA%E3%81%97")))
+	f.Add(body(postbackEvent("01F5", "t5", "a=pick&id=contact&q=")))
+	f.Add(body(postbackEvent("01F6", "t6", "a=fb&id=contact&v=1")))
 	f.Add(body(`{"type":"message","mode":"active","webhookEventId":"01F3","replyToken":"t3","source":{"type":"room","roomId":"R1"},"message":{"type":"text","id":"1","text":"@bot 防災","mention":{"mentionees":[{"type":"user","index":0,"length":99,"isSelf":true}]}}}`))
 	api := newFakeAPI(f, 200)
 	go func() { // keep the fake API's recorder from filling up

@@ -301,7 +301,9 @@ func (b *Bot) ask(q string) index.Answer {
 	return a
 }
 
-// Postback data are URL queries: a=more&q=…&n=1 or a=fb&id=…&v=1.
+// Postback data are URL queries: a=more&q=…&n=1 (more results),
+// a=pick&q=…&id=… (the card of a did-you-mean choice or of a department's
+// action) or a=fb&id=…&v=1 (feedback).
 func (b *Bot) onPostback(ctx context.Context, e webhook.PostbackEvent) []messaging_api.MessageInterface {
 	if e.Postback == nil {
 		return nil
@@ -314,9 +316,26 @@ func (b *Bot) onPostback(ctx context.Context, e webhook.PostbackEvent) []messagi
 	case "more":
 		n, _ := strconv.Atoi(v.Get("n"))
 		return b.answerMessages(b.ask(v.Get("q")), max(n, 1))
+	case "pick":
+		// The question is asked again (a cached lookup) for its language,
+		// the plan and the match; the id must be an action of the plan
+		// being served.
+		a := b.ask(v.Get("q"))
+		m, ok := chat.Pick(b.deps.Asker, a, v.Get("id"))
+		if !ok {
+			b.deps.Logger.Info("line: card asked for an unknown action", "id", clip(v.Get("id"), 40))
+			return []messaging_api.MessageInterface{&messaging_api.TextMessage{Text: unknownAction(a),
+				QuickReply: quickReplies(index.Answer{Lang: a.Lang, Plan: a.Plan}, 0, 0)}}
+		}
+		return render(chat.Card(a, m), 0)
 	case "fb":
+		id := v.Get("id")
+		if !chat.Votable(b.deps.Asker, id) {
+			b.deps.Logger.Info("line: feedback on an unknown action ignored", "id", clip(id, 40))
+			return []messaging_api.MessageInterface{&messaging_api.TextMessage{Text: notVotable(v.Get("l"))}}
+		}
 		helpful := v.Get("v") == "1"
-		if err := b.deps.Feedback.Vote(ctx, v.Get("id"), helpful); err != nil {
+		if err := b.deps.Feedback.Vote(ctx, id, helpful); err != nil {
 			b.deps.Logger.Error("line: feedback", "err", err)
 		}
 		return []messaging_api.MessageInterface{&messaging_api.TextMessage{Text: thanksFor(v.Get("l"))}}
@@ -329,6 +348,22 @@ func thanksFor(lang string) string {
 		return "Thank you for your feedback."
 	}
 	return "ご意見ありがとうございました。今後の改善に役立てます。"
+}
+
+func notVotable(lang string) string {
+	if lang == index.English {
+		return "That item is not in the current plan, so your feedback was not recorded."
+	}
+	return "この項目は現在の計画にないため、ご意見を記録できませんでした。"
+}
+
+// unknownAction answers a button for an action the plan no longer has
+// (it changed since the button was sent) or never had.
+func unknownAction(a index.Answer) string {
+	if a.Lang == index.English {
+		return "That action is not in the current plan (it may have been updated). Please ask again."
+	}
+	return "その取り組みは現在の計画に見つかりませんでした（計画が更新された可能性があります）。もう一度質問してください。"
 }
 
 func guide() messaging_api.MessageInterface {

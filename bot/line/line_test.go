@@ -662,6 +662,9 @@ func TestClipUnits(t *testing.T) {
 	if d := morePostback(strings.Repeat("長い質問", 200), 1); len(d) > maxPostback {
 		t.Errorf("postback data %d bytes", len(d))
 	}
+	if d := pickPostback(strings.Repeat("長い質問", 200), "3.3.2.4"); len(d) > maxPostback || !strings.Contains(d, "id=3.3.2.4") {
+		t.Errorf("pick postback data %q", d)
+	}
 }
 
 // BenchmarkWebhook is one signed webhook request end to end: verify,
@@ -712,7 +715,9 @@ func TestRenderedReplies(t *testing.T) {
 		}
 		return string(j)
 	}
-	for _, q := range []string{"ハザードマップの担当は？", "who handles hazard maps?", "今日の天気は？", "総務課は何をしていますか"} {
+	qs := []string{"ハザードマップの担当は？", "who handles hazard maps?", "今日の天気は？", "総務課は何をしていますか", longJA}
+	qs = append(append(append(qs, suggestJA...), contactJA...), topicsJA...)
+	for _, q := range qs {
 		a, _ := lv.Ask(q)
 		for _, from := range []int{0, 1} {
 			first := b.answerMessages(a, from)
@@ -733,5 +738,304 @@ func TestRenderedReplies(t *testing.T) {
 	got := sdk(b.answerMessages(a, 0))
 	if got == old || !strings.Contains(got, "2031-04-01") || !strings.Contains(got, "新設課") {
 		t.Errorf("changed answer got a stale reply: %s", got)
+	}
+}
+
+// askFor asks the seed index the questions in turn and returns the first
+// answer that has the shape wanted: which question yields which intent may
+// change with the engine, the way a channel shows an intent may not.
+func askFor(t *testing.T, want func(index.Answer) bool, what string, qs ...string) index.Answer {
+	t.Helper()
+	lv, err := live()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range qs {
+		if a, _ := lv.Ask(q); want(a) {
+			return a
+		}
+	}
+	t.Fatalf("no question gives %s any more: %q", what, qs)
+	return index.Answer{}
+}
+
+func isSuggest(a index.Answer) bool { return a.Intent == index.IntentSuggest && len(a.Suggestions) > 0 }
+func isDepartment(a index.Answer) bool {
+	return a.Intent == index.IntentDepartment && len(a.Answers) > 0
+}
+func isContact(a index.Answer) bool {
+	return a.Intent == index.IntentContact && len(a.Answers) == 1 && a.Answers[0].ID == index.ContactID
+}
+func isTwoTopics(a index.Answer) bool {
+	return a.Intent == index.IntentWho && a.Topics == 2 && len(a.Answers) >= 2
+}
+
+var (
+	suggestJA    = []string{"研修の予約", "市の施設の予約", "予防接種の予約", "本の貸し出し", "情報の発信"}
+	suggestEN    = []string{"book lending", "vaccination booking"}
+	contactJA    = []string{"この計画の問い合わせ先は？"}
+	contactEN    = []string{"who is the contact for this plan?"}
+	departmentJA = []string{"総務課は何をしていますか", "財政課は何をしていますか", "税務課は何をしていますか"}
+	departmentEN = []string{"what does the finance division do?", "what does the general affairs division do?"}
+	topicsJA     = []string{"ごみ出しのことと、通学路の交通安全のこと、どっちもどこさ聞けばいいの", "ハザードマップの担当と、地方債の担当を教えて", "ごみの分別の担当は？それと、ハザードマップの担当は？"}
+	topicsEN     = []string{"hazard maps, and also garbage sorting", "who handles hazard maps and garbage sorting?"}
+	longJA       = "ハザードマップの担当は？" + strings.Repeat("今日はいい天気ですね。", 60)
+)
+
+// quickActions returns the actions of a message's quick replies.
+func quickActions(m map[string]any) []map[string]any {
+	qr, _ := m["quickReply"].(map[string]any)
+	if qr == nil {
+		return nil
+	}
+	var out []map[string]any
+	for _, it := range qr["items"].([]any) {
+		out = append(out, it.(map[string]any)["action"].(map[string]any))
+	}
+	return out
+}
+
+// postbacks returns the data of the quick replies' postbacks of kind a.
+func postbacks(m map[string]any, a string) []url.Values {
+	var out []url.Values
+	for _, act := range quickActions(m) {
+		d, _ := act["data"].(string)
+		if v, err := url.ParseQuery(d); err == nil && act["type"] == "postback" && v.Get("a") == a {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func hasCall(m map[string]any) bool {
+	for _, act := range quickActions(m) {
+		if act["type"] == "uri" && act["uri"] == "tel:0244-37-2120" {
+			return true
+		}
+	}
+	return false
+}
+
+// send posts signed events and returns the replies by token.
+func send(t *testing.T, b *Bot, api *fakeAPI, events ...string) map[string]reply {
+	t.Helper()
+	bd := body(events...)
+	if rec := post(b, bd, sign(bd)); rec.Code != 200 {
+		t.Fatalf("status %d", rec.Code)
+	}
+	got := collect(t, api, len(events))
+	for _, r := range got {
+		checkLimits(t, r)
+	}
+	return got
+}
+
+// TestSuggestions: a did-you-mean answer is its text with a quick reply per
+// choice; tapping one replies with that action's card (with feedback on
+// it), in the question's language; an unknown or contact id gets a polite
+// text, not a card.
+func TestSuggestions(t *testing.T) {
+	api := newFakeAPI(t, 200)
+	b, _, _ := newBot(t, api, Config{})
+	ja := askFor(t, isSuggest, "a did-you-mean answer", suggestJA...)
+	en := askFor(t, isSuggest, "an English did-you-mean answer", suggestEN...)
+	got := send(t, b, api, textEvent("s1", "ts1", ja.Query), textEvent("s2", "ts2", en.Query))
+	picks := map[string]url.Values{}
+	for tok, a := range map[string]index.Answer{"ts1": ja, "ts2": en} {
+		msgs := got[tok].Messages
+		if len(msgs) != 1 || msgs[0]["type"] != "text" || msgs[0]["text"] != a.Text {
+			t.Fatalf("%q: want the answer's text alone, got %v", a.Query, msgs)
+		}
+		ps := postbacks(msgs[0], "pick")
+		if len(ps) != len(a.Suggestions) || len(postbacks(msgs[0], "fb")) != 0 || !hasCall(msgs[0]) {
+			t.Errorf("%q: %d choices for %d suggestions, feedback %v, call %v: %v", a.Query, len(ps), len(a.Suggestions),
+				postbacks(msgs[0], "fb"), hasCall(msgs[0]), quickActions(msgs[0]))
+		}
+		for i, p := range ps {
+			if p.Get("id") != a.Suggestions[i].ID || p.Get("q") != a.Query {
+				t.Errorf("%q: choice %d is %v, want %s", a.Query, i, p, a.Suggestions[i].ID)
+			}
+			if lbl := quickActions(msgs[0])[i]["label"].(string); !strings.HasPrefix(lbl, strings.TrimSuffix(clipRunes(shortDept(a, a.Suggestions[i]), 10), "…")) {
+				t.Errorf("%q: choice label %q lacks the department", a.Query, lbl)
+			}
+		}
+		if len(ps) > 0 {
+			picks[tok] = ps[0]
+		}
+	}
+	if len(en.Suggestions[0].DepartmentsEN) > 0 {
+		if lbl := quickActions(got["ts2"].Messages[0])[0]["label"].(string); !strings.HasPrefix(lbl, string([]rune(en.Suggestions[0].DepartmentsEN[0])[:5])) {
+			t.Errorf("English choice label %q", lbl)
+		}
+	}
+
+	// Tapping a choice: its card.
+	got = send(t, b, api, postbackEvent("p1", "tp1", picks["ts1"].Encode()), postbackEvent("p2", "tp2", picks["ts2"].Encode()),
+		postbackEvent("p3", "tp3", "a=pick&id=9.9.9.9&q="+url.QueryEscape(ja.Query)),
+		postbackEvent("p4", "tp4", "a=pick&id=contact&q="+url.QueryEscape(ja.Query)),
+		postbackEvent("p5", "tp5", "a=pick&q="+url.QueryEscape(en.Query)))
+	for tok, a := range map[string]index.Answer{"tp1": ja, "tp2": en} {
+		m := a.Suggestions[0]
+		msg := got[tok].Messages[0]
+		j, _ := json.Marshal(msg)
+		if len(got[tok].Messages) != 1 || msg["type"] != "flex" || !strings.Contains(string(j), m.Content) || !strings.Contains(string(j), " › ") {
+			t.Errorf("%s: the choice's card: %s", tok, j)
+		}
+		fb := postbacks(msg, "fb")
+		if len(fb) != 2 || fb[0].Get("id") != m.ID {
+			t.Errorf("%s: feedback on the card: %v", tok, fb)
+		}
+	}
+	j, _ := json.Marshal(got["tp2"].Messages[0])
+	if m := en.Suggestions[0]; len(m.DepartmentsEN) > 0 && !strings.Contains(string(j), m.DepartmentsEN[0]+" ("+m.Departments[0]+")") || !strings.Contains(string(j), "Helpful") {
+		t.Errorf("English card: %s", j)
+	}
+	for _, tok := range []string{"tp3", "tp4"} {
+		msg := got[tok].Messages[0]
+		if msg["type"] != "text" || !strings.Contains(msg["text"].(string), "見つかりませんでした") || len(postbacks(msg, "fb")) != 0 {
+			t.Errorf("%s: unknown id: %v", tok, msg)
+		}
+	}
+	if msg := got["tp5"].Messages[0]; msg["type"] != "text" || !strings.Contains(msg["text"].(string), "not in the current plan") {
+		t.Errorf("pick without id: %v", msg)
+	}
+}
+
+// TestContactAnswer: the enquiry desk is text with its address and phone
+// and the call button, never an action card, and never rated.
+func TestContactAnswer(t *testing.T) {
+	api := newFakeAPI(t, 200)
+	b, fb, _ := newBot(t, api, Config{})
+	ja := askFor(t, isContact, "a contact answer", contactJA...)
+	en := askFor(t, isContact, "an English contact answer", contactEN...)
+	got := send(t, b, api, textEvent("c1", "tc1", ja.Query), textEvent("c2", "tc2", en.Query),
+		postbackEvent("c3", "tc3", "a=fb&id=contact&v=1&l=ja"), postbackEvent("c4", "tc4", "a=fb&id=9.9.9.9&v=0&l=en"))
+	for tok, a := range map[string]index.Answer{"tc1": ja, "tc2": en} {
+		msgs := got[tok].Messages
+		j, _ := json.Marshal(msgs)
+		if len(msgs) != 1 || msgs[0]["type"] != "text" || strings.Contains(string(j), "flex") || strings.Contains(string(j), " › ") {
+			t.Errorf("%q: want one text message: %s", a.Query, j)
+		}
+		for _, want := range []string{"行政管理係", "〒976-8601", "0244-37-2120"} {
+			if !strings.Contains(msgs[0]["text"].(string), want) {
+				t.Errorf("%q: text lacks %s: %s", a.Query, want, msgs[0]["text"])
+			}
+		}
+		if !hasCall(msgs[0]) || len(postbacks(msgs[0], "fb")) != 0 || len(postbacks(msgs[0], "more")) != 0 {
+			t.Errorf("%q: quick replies %v", a.Query, quickActions(msgs[0]))
+		}
+	}
+	if t2 := got["tc2"].Messages[0]; !strings.Contains(t2["text"].(string), "Phone") || quickActions(t2)[0]["label"] != "Call the city" {
+		t.Errorf("English contact answer: %v", t2)
+	}
+	counts, _ := fb.Counts(context.Background())
+	if len(counts) != 0 {
+		t.Errorf("feedback counted for the contact desk or an unknown action: %v", counts)
+	}
+	if !strings.Contains(got["tc3"].Messages[0]["text"].(string), "記録できませんでした") || !strings.Contains(got["tc4"].Messages[0]["text"].(string), "not recorded") {
+		t.Errorf("feedback on no action: %v %v", got["tc3"].Messages, got["tc4"].Messages)
+	}
+	// Even a contact match among a "who" answer's matches gets no feedback.
+	a := ja
+	a.Intent = index.IntentWho
+	raw, err := json.Marshal(&messaging_api.ReplyMessageRequest{Messages: render(a, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var req reply
+	json.Unmarshal(raw, &req)
+	for _, msg := range req.Messages {
+		if fbs := postbacks(msg, "fb"); len(fbs) != 0 {
+			t.Errorf("feedback offered on the contact desk: %v", fbs)
+		}
+	}
+}
+
+// TestDepartmentAnswer: a department's actions are its summary and a line
+// each in one text message, with a quick reply per action that shows its
+// card; no wall of cards.
+func TestDepartmentAnswer(t *testing.T) {
+	api := newFakeAPI(t, 200)
+	b, _, _ := newBot(t, api, Config{})
+	ja := askFor(t, func(a index.Answer) bool { return isDepartment(a) && len(a.Answers) > 1 }, "a department answer", departmentJA...)
+	en := askFor(t, isDepartment, "an English department answer", departmentEN...)
+	got := send(t, b, api, textEvent("d1", "td1", ja.Query), textEvent("d2", "td2", en.Query))
+	for tok, a := range map[string]index.Answer{"td1": ja, "td2": en} {
+		msgs := got[tok].Messages
+		if len(msgs) != 1 || msgs[0]["type"] != "text" || !strings.HasPrefix(msgs[0]["text"].(string), chat.Lead(a)) {
+			t.Fatalf("%q: want the summary text: %v", a.Query, msgs)
+		}
+		ps := postbacks(msgs[0], "pick")
+		if want := min(len(a.Answers), maxQuickReply-1); len(ps) != want || !hasCall(msgs[0]) || len(postbacks(msgs[0], "fb")) != 0 {
+			t.Errorf("%q: %d card buttons for %d actions (want %d), call %v", a.Query, len(ps), len(a.Answers), want, hasCall(msgs[0]))
+		}
+		for i, p := range ps {
+			if p.Get("id") != a.Answers[i].ID {
+				t.Errorf("%q: button %d shows %s, want %s", a.Query, i, p.Get("id"), a.Answers[i].ID)
+			}
+		}
+	}
+	if !strings.HasPrefix(got["td2"].Messages[0]["text"].(string), en.Answers[0].DepartmentsEN[0]) {
+		t.Errorf("English summary: %v", got["td2"].Messages[0]["text"])
+	}
+	last := postbacks(got["td1"].Messages[0], "pick")[1]
+	got = send(t, b, api, postbackEvent("d3", "td3", last.Encode()))
+	j, _ := json.Marshal(got["td3"].Messages)
+	if msg := got["td3"].Messages[0]; msg["type"] != "flex" || !strings.Contains(string(j), ja.Answers[1].Content) || postbacks(msg, "fb")[0].Get("id") != ja.Answers[1].ID {
+		t.Errorf("card of a listed action: %s", j)
+	}
+}
+
+// TestTwoTopics: a question about two things gets the line saying so, then
+// both answers' cards in a carousel, with feedback on each.
+func TestTwoTopics(t *testing.T) {
+	api := newFakeAPI(t, 200)
+	b, _, _ := newBot(t, api, Config{})
+	ja := askFor(t, isTwoTopics, "a two-topic answer", topicsJA...)
+	en := askFor(t, isTwoTopics, "an English two-topic answer", topicsEN...)
+	got := send(t, b, api, textEvent("w1", "tw1", ja.Query), textEvent("w2", "tw2", en.Query))
+	for tok, a := range map[string]index.Answer{"tw1": ja, "tw2": en} {
+		msgs := got[tok].Messages
+		if len(msgs) != 2 || msgs[0]["type"] != "text" || msgs[0]["text"] != chat.Lead(a) || !strings.Contains(chat.Lead(a), "2") {
+			t.Fatalf("%q: want the two-topics line first: %v", a.Query, msgs)
+		}
+		c, _ := msgs[1]["contents"].(map[string]any)
+		bubbles, _ := c["contents"].([]any)
+		j, _ := json.Marshal(msgs[1])
+		if c["type"] != "carousel" || len(bubbles) != 2 || !strings.Contains(string(j), a.Answers[0].Content) || !strings.Contains(string(j), a.Answers[1].Content) {
+			t.Errorf("%q: want both cards: %s", a.Query, j)
+		}
+		ids := map[string]int{}
+		for _, v := range postbacks(msgs[1], "fb") {
+			ids[v.Get("id")]++
+		}
+		if ids[a.Answers[0].ID] != 2 || ids[a.Answers[1].ID] != 2 || quickActions(msgs[0]) != nil {
+			t.Errorf("%q: feedback on each topic: %v", a.Query, ids)
+		}
+		if more := postbacks(msgs[1], "more"); (len(a.Answers) > 2) != (len(more) == 1) || len(more) == 1 && more[0].Get("n") != "2" {
+			t.Errorf("%q: more results %v for %d answers", a.Query, more, len(a.Answers))
+		}
+	}
+	if lead := got["tw2"].Messages[0]["text"].(string); !strings.Contains(lead, "2 things") {
+		t.Errorf("English two-topics line: %q", lead)
+	}
+}
+
+// TestTruncatedNote: the note on a message too long to read whole is the
+// reply's first message, before the card.
+func TestTruncatedNote(t *testing.T) {
+	api := newFakeAPI(t, 200)
+	b, _, _ := newBot(t, api, Config{})
+	a := askFor(t, func(a index.Answer) bool { return a.Truncated && a.Intent == index.IntentWho }, "a truncated answer", longJA)
+	nc := askFor(t, func(a index.Answer) bool { return a.Truncated && a.Intent != index.IntentWho }, "a truncated text answer",
+		"今日の天気は？"+strings.Repeat("今日はいい天気ですね。", 60), "本の貸し出し"+strings.Repeat("今日はいい天気ですね。", 60))
+	got := send(t, b, api, textEvent("l1", "tl1", a.Query), textEvent("l2", "tl2", nc.Query))
+	note := strings.SplitN(a.Text, "\n", 2)[0]
+	msgs := got["tl1"].Messages
+	if len(msgs) != 2 || msgs[0]["type"] != "text" || msgs[0]["text"] != note || !strings.Contains(note, "長いメッセージ") || msgs[1]["type"] != "flex" || !hasCall(msgs[1]) {
+		t.Errorf("truncated answer: %v", msgs)
+	}
+	if m := got["tl2"].Messages[0]; !strings.HasPrefix(m["text"].(string), note) {
+		t.Errorf("truncated %s answer: %v", nc.Intent, m)
 	}
 }

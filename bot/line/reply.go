@@ -11,6 +11,7 @@ import (
 
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 
+	"planbot/bot/chat"
 	"planbot/index"
 )
 
@@ -102,13 +103,16 @@ func encode(msgs []messaging_api.MessageInterface) ([]messaging_api.MessageInter
 }
 
 // render builds the reply messages for an answer from match from on.
+// Quick replies go on the last message, the only one LINE shows them on.
 func render(a index.Answer, from int) []messaging_api.MessageInterface {
 	en := a.Lang == index.English
-	var msg messaging_api.MessageInterface
-	var next int
+	var msgs []messaging_api.MessageInterface
+	next := from
 	switch {
 	case a.Intent == index.IntentWho && from < len(a.Answers):
-		n := 1
+		// One card (one per topic when the question asked about several);
+		// "more results" pages three at a time.
+		n := chat.Shown(a)
 		if from > 0 {
 			n = bubblesPerPage
 		}
@@ -121,32 +125,41 @@ func render(a index.Answer, from int) []messaging_api.MessageInterface {
 		alt := clipUnits(a.Text, maxAltText)
 		if from > 0 {
 			alt = clipUnits(altFor(a, shown), maxAltText)
+		} else if lead := chat.Lead(a); lead != "" {
+			// What the text says before the cards (a long message answered
+			// from its beginning, two topics) is a message of its own: a
+			// Flex message shows its alt text only in notifications.
+			msgs = append(msgs, &messaging_api.TextMessage{Text: clipUnits(lead, maxTextUnits)})
 		}
 		// Containers go in as pointers: the SDK names their type ("bubble",
 		// "carousel") only in its pointer methods, and LINE refuses a
 		// container without one.
 		if len(bubbles) == 1 {
-			msg = &messaging_api.FlexMessage{AltText: alt, Contents: &bubbles[0]}
+			msgs = append(msgs, &messaging_api.FlexMessage{AltText: alt, Contents: &bubbles[0]})
 		} else {
-			msg = &messaging_api.FlexMessage{AltText: alt, Contents: &messaging_api.FlexCarousel{Contents: bubbles}}
+			msgs = append(msgs, &messaging_api.FlexMessage{AltText: alt, Contents: &messaging_api.FlexCarousel{Contents: bubbles}})
 		}
 	case a.Intent == index.IntentWho:
 		text := "これ以上の候補はありません。"
 		if en {
 			text = "There are no more results."
 		}
-		msg = &messaging_api.TextMessage{Text: text}
-	default: // department list, contact, greeting, help, thanks, not covered
-		msg = &messaging_api.TextMessage{Text: clipUnits(a.Text, maxTextUnits)}
+		msgs = append(msgs, &messaging_api.TextMessage{Text: text})
+	default:
+		// Department (its summary and a line per action, each action a
+		// quick reply that shows its card), did-you-mean (the choices as
+		// quick replies), the contact desk (address and phone, with the
+		// call button), greeting, help, thanks, not covered.
+		msgs = append(msgs, &messaging_api.TextMessage{Text: clipUnits(a.Text, maxTextUnits)})
 	}
-	qr := quickReplies(a, next)
-	switch m := msg.(type) {
+	qr := quickReplies(a, from, next)
+	switch m := msgs[len(msgs)-1].(type) {
 	case *messaging_api.FlexMessage:
 		m.QuickReply = qr
 	case *messaging_api.TextMessage:
 		m.QuickReply = qr
 	}
-	return []messaging_api.MessageInterface{msg}
+	return msgs
 }
 
 func altFor(a index.Answer, ms []index.Match) string {
@@ -203,9 +216,11 @@ func bubble(a index.Answer, m index.Match) messaging_api.FlexBubble {
 	}
 }
 
-// quickReplies offers related topics, more results, feedback on the top
-// match and a call to the contact desk, within LINE's 13 items.
-func quickReplies(a index.Answer, next int) *messaging_api.QuickReply {
+// quickReplies offers the cards of a did-you-mean answer's choices or of
+// a department's actions, feedback on the matches shown, more results, a
+// call to the contact desk and related topics, within LINE's 13 items.
+// Feedback is never offered on the contact desk, which is no action.
+func quickReplies(a index.Answer, from, next int) *messaging_api.QuickReply {
 	en := a.Lang == index.English
 	var items []messaging_api.QuickReplyItem
 	add := func(act messaging_api.ActionInterface) {
@@ -213,17 +228,49 @@ func quickReplies(a index.Answer, next int) *messaging_api.QuickReply {
 			items = append(items, messaging_api.QuickReplyItem{Type: "action", Action: act})
 		}
 	}
-	if a.Intent == index.IntentWho && next > 0 {
-		top := a.Answers[next-1]
+	phone := a.Plan.Contact.Phone
+	picks := func(ms []index.Match, withDept bool) {
+		for _, m := range ms {
+			if phone != "" && len(items) >= maxQuickReply-1 {
+				break // keep room for the call
+			}
+			if m.ID == index.ContactID {
+				continue
+			}
+			add(&messaging_api.PostbackAction{Label: label(pickLabel(a, m, withDept, 10)), Data: pickPostback(a.Query, m.ID),
+				DisplayText: pickLabel(a, m, withDept, 40)})
+		}
+	}
+	switch {
+	case a.Intent == index.IntentSuggest:
+		picks(a.Suggestions, true)
+	case a.Intent == index.IntentDepartment:
+		picks(a.Answers, false)
+	case a.Intent == index.IntentWho && next > from:
 		yes, no := "役に立った", "役に立たなかった"
 		if en {
 			yes, no = "Helpful", "Not helpful"
 		}
-		fb := func(v string) string {
-			return url.Values{"a": {"fb"}, "id": {top.ID}, "v": {v}, "l": {a.Lang}}.Encode()
+		fb := func(id, v string) string {
+			return url.Values{"a": {"fb"}, "id": {id}, "v": {v}, "l": {a.Lang}}.Encode()
 		}
-		add(&messaging_api.PostbackAction{Label: label("👍 " + yes), Data: fb("1"), DisplayText: yes})
-		add(&messaging_api.PostbackAction{Label: label("👎 " + no), Data: fb("0"), DisplayText: no})
+		if from == 0 && chat.Shown(a) > 1 {
+			// A card per topic: feedback on each, named by its department.
+			for _, m := range a.Answers[:next] {
+				if m.ID == index.ContactID {
+					continue
+				}
+				name, lp, rp := shortDept(a, m), "（", "）"
+				if en {
+					lp, rp = " (", ")"
+				}
+				add(&messaging_api.PostbackAction{Label: label("👍 " + name), Data: fb(m.ID, "1"), DisplayText: yes + lp + name + rp})
+				add(&messaging_api.PostbackAction{Label: label("👎 " + name), Data: fb(m.ID, "0"), DisplayText: no + lp + name + rp})
+			}
+		} else if top := a.Answers[next-1]; top.ID != index.ContactID {
+			add(&messaging_api.PostbackAction{Label: label("👍 " + yes), Data: fb(top.ID, "1"), DisplayText: yes})
+			add(&messaging_api.PostbackAction{Label: label("👎 " + no), Data: fb(top.ID, "0"), DisplayText: no})
+		}
 		if next < len(a.Answers) {
 			more := "ほかの候補"
 			if en {
@@ -232,7 +279,7 @@ func quickReplies(a index.Answer, next int) *messaging_api.QuickReply {
 			add(&messaging_api.PostbackAction{Label: label(more), Data: morePostback(a.Query, next), DisplayText: more})
 		}
 	}
-	if phone := a.Plan.Contact.Phone; phone != "" {
+	if phone != "" {
 		call := "電話で問い合わせ"
 		if en {
 			call = "Call the city"
@@ -248,12 +295,62 @@ func quickReplies(a index.Answer, next int) *messaging_api.QuickReply {
 	return &messaging_api.QuickReply{Items: items}
 }
 
+// shortDept names m's first department briefly for a button: in English
+// by its English name alone; "他"/"+" when there are more.
+func shortDept(a index.Answer, m index.Match) string {
+	if len(m.Departments) == 0 {
+		return ""
+	}
+	name, more := m.Departments[0], "他"
+	if a.Lang == index.English {
+		more = " +"
+		if len(m.DepartmentsEN) > 0 && m.DepartmentsEN[0] != "" {
+			name = m.DepartmentsEN[0]
+		}
+	}
+	if len(m.Departments) > 1 {
+		name += more
+	}
+	return name
+}
+
+// pickLabel is the text of a button that shows m's card: the department
+// (for a did-you-mean choice, clipped to dept runes so that the action
+// shows too) and the beginning of the action; label clips it to LINE's
+// limit. With a larger dept it is the text the chat shows as sent.
+func pickLabel(a index.Answer, m index.Match, withDept bool, dept int) string {
+	if !withDept {
+		return clipRunes(m.Content, 2*dept)
+	}
+	return clipRunes(shortDept(a, m), dept) + ": " + clipRunes(m.Content, 2*dept)
+}
+
+// clipRunes cuts s to at most n runes, the last an ellipsis when cut.
+func clipRunes(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+// pickPostback asks for the card of action id, offered for question q
+// (asked again to find it, as more results does).
+func pickPostback(q, id string) string {
+	return withQuestion(url.Values{"a": {"pick"}, "id": {id}}, q)
+}
+
 // morePostback carries the question itself, clipped so the data stays
 // within LINE's 300 characters; no user identity is involved.
 func morePostback(q string, next int) string {
+	return withQuestion(url.Values{"a": {"more"}, "n": {strconv.Itoa(next)}}, q)
+}
+
+// withQuestion adds the question to postback data, clipped so the data
+// stays within LINE's 300 characters.
+func withQuestion(v url.Values, q string) string {
 	for r := []rune(q); ; r = r[:len(r)*3/4] {
-		d := url.Values{"a": {"more"}, "n": {strconv.Itoa(next)}, "q": {string(r)}}.Encode()
-		if len(d) <= maxPostback || len(r) == 0 {
+		v.Set("q", string(r))
+		if d := v.Encode(); len(d) <= maxPostback || len(r) == 0 {
 			return d
 		}
 	}

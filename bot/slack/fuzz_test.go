@@ -17,6 +17,9 @@ func FuzzRequests(f *testing.F) {
 	f.Add(uint8(1), command("help", "U1", ""))
 	f.Add(uint8(2), interaction(actionMore, "2|防災", "http://127.0.0.1:1/r"))
 	f.Add(uint8(2), interaction(actionUp, "1.1.1.1", ""))
+	f.Add(uint8(2), interaction(actionPick, "1.2.2.5|本の貸し出し", "http://127.0.0.1:1/r"))
+	f.Add(uint8(2), interaction(actionPick, "contact|", ""))
+	f.Add(uint8(1), command("研修の予約", "U1", "http://127.0.0.1:1/r"))
 	e := newEnv(f, Config{Workers: 4})
 	go func() { // keep the fake APIs' recorders from filling up
 		for {

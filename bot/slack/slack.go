@@ -365,7 +365,8 @@ func (b *Bot) onCommand(cmd slack.SlashCommand) {
 	})
 }
 
-// Interactive handles the buttons: more results, feedback and share.
+// Interactive handles the buttons: more results, the card of a choice or
+// listed action, feedback and share.
 func (b *Bot) Interactive() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := b.verified(w, r); !ok {
@@ -389,10 +390,35 @@ func (b *Bot) onInteraction(cb slack.InteractionCallback) {
 		b.async("action", func(ctx context.Context) {
 			switch act.ActionID {
 			case actionUp, actionDown:
+				if !chat.Votable(b.deps.Asker, act.Value) {
+					b.deps.Logger.Info("slack: feedback on an unknown action ignored", "id", clip(act.Value, 40))
+					b.respond(ctx, cb.ResponseURL, &slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: "この項目は現在の計画にないため、評価を記録できませんでした。(That item is not in the current plan; feedback not recorded.)"})
+					return
+				}
 				if err := b.deps.Feedback.Vote(ctx, act.Value, act.ActionID == actionUp); err != nil {
 					b.deps.Logger.Error("slack: feedback", "err", err)
 				}
 				b.respond(ctx, cb.ResponseURL, &slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: "ご意見ありがとうございました。(Thank you for your feedback.)"})
+			case actionPick:
+				// The card of a did-you-mean choice or a department's action,
+				// privately like more results. The question is asked again for
+				// its language and plan; the id must be an action of the plan
+				// being served.
+				id, q, _ := strings.Cut(act.Value, "|")
+				a := b.ask(q)
+				m, ok := chat.Pick(b.deps.Asker, a, id)
+				if !ok {
+					b.deps.Logger.Info("slack: card asked for an unknown action", "id", clip(id, 40))
+					text := "その取り組みは現在の計画に見つかりませんでした（計画が更新された可能性があります）。もう一度質問してください。"
+					if a.Lang == index.English {
+						text = "That action is not in the current plan (it may have been updated). Please ask again."
+					}
+					b.respond(ctx, cb.ResponseURL, &slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: text})
+					return
+				}
+				c := chat.Card(a, m)
+				bs := slack.Blocks{BlockSet: blocks(c, 0, false)}
+				b.respond(ctx, cb.ResponseURL, &slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: fallback(c), Blocks: &bs})
 			case actionMore:
 				n, q, _ := strings.Cut(act.Value, "|")
 				from, _ := strconv.Atoi(n)

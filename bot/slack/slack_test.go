@@ -443,3 +443,248 @@ func BenchmarkEvent(b *testing.B) {
 		i++
 	}
 }
+
+// askFor asks the seed index the questions in turn and returns the first
+// answer that has the shape wanted: which question yields which intent may
+// change with the engine, the way a channel shows an intent may not.
+func askFor(t *testing.T, want func(index.Answer) bool, what string, qs ...string) index.Answer {
+	t.Helper()
+	lv, err := live()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range qs {
+		if a, _ := lv.Ask(q); want(a) {
+			return a
+		}
+	}
+	t.Fatalf("no question gives %s any more: %q", what, qs)
+	return index.Answer{}
+}
+
+var (
+	suggestJA    = []string{"研修の予約", "市の施設の予約", "予防接種の予約", "本の貸し出し", "情報の発信"}
+	suggestEN    = []string{"book lending", "vaccination booking"}
+	departmentJA = []string{"総務課は何をしていますか", "財政課は何をしていますか", "税務課は何をしていますか"}
+	departmentEN = []string{"what does the finance division do?", "what does the general affairs division do?"}
+	topicsJA     = []string{"ごみ出しのことと、通学路の交通安全のこと、どっちもどこさ聞けばいいの", "ハザードマップの担当と、地方債の担当を教えて", "ごみの分別の担当は？それと、ハザードマップの担当は？"}
+	topicsEN     = []string{"hazard maps, and also garbage sorting", "who handles hazard maps and garbage sorting?"}
+)
+
+// block is a decoded Block Kit block.
+type block = map[string]any
+
+func decodeBlocks(t *testing.T, raw string) []block {
+	t.Helper()
+	var bs []block
+	if err := json.Unmarshal([]byte(raw), &bs); err != nil {
+		t.Fatalf("blocks %q: %v", raw, err)
+	}
+	if len(bs) > maxBlocks {
+		t.Errorf("%d blocks", len(bs))
+	}
+	return bs
+}
+
+func responseBlocks(t *testing.T, m map[string]any) []block {
+	t.Helper()
+	raw, _ := json.Marshal(m["blocks"])
+	return decodeBlocks(t, string(raw))
+}
+
+func blockText(b block) string {
+	txt, _ := b["text"].(map[string]any)
+	s, _ := txt["text"].(string)
+	return s
+}
+
+// buttonsOf returns the buttons of the blocks (in actions blocks and as
+// section accessories) with the action ID given.
+func buttonsOf(bs []block, actionID string) []map[string]any {
+	var out []map[string]any
+	for _, b := range bs {
+		els, _ := b["elements"].([]any)
+		if acc, ok := b["accessory"]; ok {
+			els = append(els, acc)
+		}
+		for _, e := range els {
+			if el, _ := e.(map[string]any); el["type"] == "button" && el["action_id"] == actionID {
+				out = append(out, el)
+			}
+		}
+	}
+	return out
+}
+
+func countType(bs []block, typ string) int {
+	n := 0
+	for _, b := range bs {
+		if b["type"] == typ {
+			n++
+		}
+	}
+	return n
+}
+
+// mentionAnswer asks q in a channel mention and returns the post's blocks.
+func (e *env) mentionAnswer(t *testing.T, id, q string) (posted, []block) {
+	t.Helper()
+	body := eventBody(id, mention("<@UBOT> "+q, id+".1"))
+	if rec := serve(e.bot.Events(), signed("POST", "/slack/events", body, time.Now())); rec.Code != 200 {
+		t.Fatal(rec.Code)
+	}
+	p := e.nextPost(t)
+	return p, decodeBlocks(t, p.blocks)
+}
+
+func (e *env) click(t *testing.T, actionID, value string) map[string]any {
+	t.Helper()
+	if rec := serve(e.bot.Interactive(), signed("POST", "/slack/interactive", interaction(actionID, value, e.respURL), time.Now())); rec.Code != 200 {
+		t.Fatal(rec.Code)
+	}
+	return e.nextResponse(t)
+}
+
+// TestSuggestionButtons: a did-you-mean answer is its text and a button per
+// choice; a button shows that action's card privately (like more results),
+// with feedback on it; an unknown or contact id gets a polite text.
+func TestSuggestionButtons(t *testing.T) {
+	e := newEnv(t, Config{})
+	ja := askFor(t, func(a index.Answer) bool { return a.Intent == index.IntentSuggest && len(a.Suggestions) > 0 }, "a did-you-mean answer", suggestJA...)
+	en := askFor(t, func(a index.Answer) bool { return a.Intent == index.IntentSuggest && len(a.Suggestions) > 0 }, "an English one", suggestEN...)
+	for i, a := range []index.Answer{ja, en} {
+		p, bs := e.mentionAnswer(t, fmt.Sprint("EvSg", i), a.Query)
+		if bs[0]["type"] != "section" || blockText(bs[0]) != a.Text || countType(bs, "header") != 0 || len(buttonsOf(bs, actionUp)) != 0 {
+			t.Errorf("%q: want the text and no card: %s", a.Query, p.blocks)
+		}
+		picks := buttonsOf(bs, actionPick)
+		if len(picks) != len(a.Suggestions) {
+			t.Fatalf("%q: %d buttons for %d suggestions: %s", a.Query, len(picks), len(a.Suggestions), p.blocks)
+		}
+		for j, b := range picks {
+			m := a.Suggestions[j]
+			if b["value"] != m.ID+"|"+a.Query || !strings.Contains(blockText(map[string]any{"text": b["text"]}), m.Departments[0]) {
+				t.Errorf("%q: button %d: %v", a.Query, j, b)
+			}
+		}
+		m := a.Suggestions[len(a.Suggestions)-1]
+		r := e.click(t, actionPick, picks[len(picks)-1]["value"].(string))
+		card := responseBlocks(t, r)
+		raw, _ := json.Marshal(card)
+		up := buttonsOf(card, actionUp)
+		if r["response_type"] != "ephemeral" || countType(card, "header") != 1 || !strings.Contains(string(raw), m.Content) ||
+			len(up) != 1 || up[0]["value"] != m.ID || len(buttonsOf(card, actionPick)) != 0 {
+			t.Errorf("%q: the choice's card: %v", a.Query, r)
+		}
+		if a.Lang == index.English && (!strings.Contains(string(raw), "Helpful") || len(m.DepartmentsEN) > 0 && !strings.Contains(string(raw), m.DepartmentsEN[0])) {
+			t.Errorf("English card: %s", raw)
+		}
+	}
+	for _, v := range []string{"9.9.9.9|" + ja.Query, "contact|" + ja.Query, "|"} {
+		if r := e.click(t, actionPick, v); r["blocks"] != nil || !strings.Contains(r["text"].(string), "見つかりませんでした") && !strings.Contains(r["text"].(string), "not in the current plan") {
+			t.Errorf("pick %q: %v", v, r)
+		}
+	}
+}
+
+// TestContactBlocks: the enquiry desk is text with its address and phone,
+// never a card, with no feedback; feedback on "contact" is not counted.
+func TestContactBlocks(t *testing.T) {
+	e := newEnv(t, Config{})
+	for i, q := range []string{"この計画の問い合わせ先は？", "who is the contact for this plan?"} {
+		a := askFor(t, func(a index.Answer) bool { return a.Intent == index.IntentContact }, "a contact answer", q)
+		p, bs := e.mentionAnswer(t, fmt.Sprint("EvC", i), q)
+		if len(bs) != 1 || bs[0]["type"] != "section" || blockText(bs[0]) != a.Text || strings.Contains(p.blocks, actionUp) || strings.Contains(p.blocks, " › ") {
+			t.Errorf("%q: %s", q, p.blocks)
+		}
+		for _, want := range []string{"行政管理係", "〒976-8601", "0244-37-2120"} {
+			if !strings.Contains(blockText(bs[0]), want) {
+				t.Errorf("%q lacks %s: %s", q, want, p.blocks)
+			}
+		}
+	}
+	for _, id := range []string{"contact", "9.9.9.9"} {
+		if r := e.click(t, actionUp, id); !strings.Contains(r["text"].(string), "記録できませんでした") {
+			t.Errorf("feedback on %s: %v", id, r)
+		}
+	}
+	if counts, _ := e.feedback.Counts(context.Background()); len(counts) != 0 {
+		t.Errorf("feedback counted: %v", counts)
+	}
+	// Even a contact match among a "who" answer's matches gets no feedback.
+	a := askFor(t, func(a index.Answer) bool { return a.Intent == index.IntentContact }, "a contact answer", "この計画の問い合わせ先は？")
+	a.Intent = index.IntentWho
+	for _, share := range []bool{false, true} {
+		raw, _ := json.Marshal(blocks(a, 0, share))
+		if strings.Contains(string(raw), actionUp) || strings.Contains(string(raw), actionDown) {
+			t.Errorf("feedback offered on the contact desk: %s", raw)
+		}
+	}
+}
+
+// TestDepartmentBlocks: a department's actions are its summary and a line
+// each with a button for the card, not a wall of cards.
+func TestDepartmentBlocks(t *testing.T) {
+	e := newEnv(t, Config{})
+	ja := askFor(t, func(a index.Answer) bool { return a.Intent == index.IntentDepartment && len(a.Answers) > 1 }, "a department answer", departmentJA...)
+	en := askFor(t, func(a index.Answer) bool { return a.Intent == index.IntentDepartment && len(a.Answers) > 0 }, "an English one", departmentEN...)
+	for i, a := range []index.Answer{ja, en} {
+		p, bs := e.mentionAnswer(t, fmt.Sprint("EvDp", i), a.Query)
+		if countType(bs, "header") != 0 || blockText(bs[0]) != chat.Lead(a) || strings.Contains(p.blocks, actionUp) {
+			t.Errorf("%q: want the summary and no cards: %s", a.Query, p.blocks)
+		}
+		details := buttonsOf(bs, actionPick)
+		if len(details) != len(a.Answers) {
+			t.Fatalf("%q: %d detail buttons for %d actions", a.Query, len(details), len(a.Answers))
+		}
+		for j, m := range a.Answers {
+			if line := blockText(bs[1+j]); !strings.HasPrefix(line, "・") || len([]rune(line)) > compactLine+2 || details[j]["value"] != m.ID+"|"+a.Query {
+				t.Errorf("%q: line %d %q, button %v", a.Query, j, line, details[j])
+			}
+		}
+		if a.Lang == index.English && (!strings.HasPrefix(blockText(bs[0]), a.Answers[0].DepartmentsEN[0]) || !strings.Contains(p.blocks, "Details")) {
+			t.Errorf("English department answer: %s", p.blocks)
+		}
+		r := e.click(t, actionPick, details[len(details)-1]["value"].(string))
+		raw, _ := json.Marshal(r)
+		if countType(responseBlocks(t, r), "header") != 1 || !strings.Contains(string(raw), a.Answers[len(a.Answers)-1].Content) {
+			t.Errorf("%q: card of a listed action: %s", a.Query, raw)
+		}
+	}
+}
+
+// TestTwoTopicsBlocks: a question about two things gets the line saying so
+// and both cards, each with its feedback buttons.
+func TestTwoTopicsBlocks(t *testing.T) {
+	e := newEnv(t, Config{})
+	two := func(a index.Answer) bool { return a.Intent == index.IntentWho && a.Topics == 2 && len(a.Answers) >= 2 }
+	for i, a := range []index.Answer{askFor(t, two, "a two-topic answer", topicsJA...), askFor(t, two, "an English one", topicsEN...)} {
+		p, bs := e.mentionAnswer(t, fmt.Sprint("EvT", i), a.Query)
+		if blockText(bs[0]) != chat.Lead(a) || !strings.Contains(blockText(bs[0]), "2") || countType(bs, "header") != 2 {
+			t.Errorf("%q: want the two-topics line and two cards: %s", a.Query, p.blocks)
+		}
+		ups := buttonsOf(bs, actionUp)
+		if len(ups) != 2 || ups[0]["value"] != a.Answers[0].ID || ups[1]["value"] != a.Answers[1].ID ||
+			!strings.Contains(p.blocks, a.Answers[0].Content) || !strings.Contains(p.blocks, a.Answers[1].Content) {
+			t.Errorf("%q: feedback on each card: %v", a.Query, ups)
+		}
+		if more := buttonsOf(bs, actionMore); (len(a.Answers) > 2) != (len(more) == 1) || len(more) == 1 && !strings.HasPrefix(more[0]["value"].(string), "2|") {
+			t.Errorf("%q: more results %v", a.Query, more)
+		}
+	}
+}
+
+// TestTruncatedBlocks: the note on a message too long to read whole heads
+// the blocks, whatever the intent.
+func TestTruncatedBlocks(t *testing.T) {
+	e := newEnv(t, Config{})
+	filler := strings.Repeat("今日はいい天気ですね。", 60)
+	for i, q := range []string{"ハザードマップの担当は？" + filler, "今日の天気は？" + filler, "税務課は何をしていますか" + filler} {
+		a := askFor(t, func(a index.Answer) bool { return a.Truncated }, "a truncated answer", q)
+		note := strings.SplitN(a.Text, "\n", 2)[0]
+		p, bs := e.mentionAnswer(t, fmt.Sprint("EvL", i), q)
+		if !strings.HasPrefix(blockText(bs[0]), note) || !strings.Contains(note, "長いメッセージ") || !strings.HasPrefix(p.text, note) {
+			t.Errorf("%q (%s): blocks start %q, text %q", q, a.Intent, blockText(bs[0]), p.text)
+		}
+	}
+}

@@ -34,8 +34,31 @@ function planLine(a) {
   return el("p", "plan", en(a) ? `Source: ${a.plan.title} (updated ${a.plan.updated})` : `出典: ${a.plan.title}（更新日 ${a.plan.updated}）`);
 }
 
+// The id of the plan's enquiry desk in a contact answer: no action.
+const CONTACT = "contact";
+
+function clip(s, n) {
+  const r = Array.from(s);
+  return r.length > n ? r.slice(0, n).join("") + "…" : s;
+}
+
+// lead is what a.text says before the matches, for answers shown as cards:
+// the note on a message too long to read whole, the line saying the
+// question asked about two things, a department answer's summary.
+function lead(a) {
+  let n = a.truncated ? 1 : 0;
+  if (a.intent === "department" || (a.intent === "who" && a.topics > 1)) n++;
+  return n ? a.text.split("\n").slice(0, n).join("\n").trim() : "";
+}
+
+// card shows one action of the plan, with feedback on it. The contact desk
+// is no action: it gets the desk, address and phone, and no feedback.
 function card(a, m) {
   const c = el("article", "answer-card");
+  if (m.id === CONTACT) {
+    c.append(el("h2", "dept", deptNames(a, m)), el("p", "message", m.content));
+    return c;
+  }
   c.append(el("h2", "dept", deptNames(a, m)), el("p", "content", m.content),
     el("p", "path", `${m.policy} › ${m.measure} › ${m.initiative}`), planLine(a));
   const fb = el("div", "feedback");
@@ -52,25 +75,71 @@ function card(a, m) {
   return c;
 }
 
+// toggle is a button that shows m's card in slot, or hides it again.
+function toggle(a, m, cls, text, slot, single) {
+  const b = el("button", cls, text);
+  b.type = "button";
+  b.setAttribute("aria-expanded", "false");
+  b.addEventListener("click", () => {
+    const open = b.getAttribute("aria-expanded") === "true";
+    if (single) {
+      for (const o of single.querySelectorAll("[aria-expanded=true]")) o.setAttribute("aria-expanded", "false");
+    }
+    slot.replaceChildren();
+    if (!open) {
+      slot.append(card(a, m));
+      b.setAttribute("aria-expanded", "true");
+    }
+  });
+  return b;
+}
+
 function render(a) {
   const out = $("#results");
   out.replaceChildren();
-  if (a.intent === "who" || a.intent === "department") {
-    const shown = a.intent === "department" ? a.answers : a.answers.slice(0, 1);
+  const actions = (a.answers || []).filter((m) => m.id !== CONTACT);
+  const l = lead(a);
+  if (a.intent === "who" && actions.length) {
+    // One card, or one for each topic the question asked about.
+    if (l) out.append(el("p", "message lead", l));
+    const shown = actions.slice(0, Math.max(a.topics || 1, 1));
     for (const m of shown) out.append(card(a, m));
-    const rest = a.answers.slice(shown.length);
+    const rest = actions.slice(shown.length);
     if (rest.length) {
       const more = el("button", "secondary more", en(a) ? `More results (${rest.length})` : `ほかの候補（${rest.length}件）`);
       more.type = "button";
-      more.addEventListener("click", () => { more.remove(); for (const m of rest) out.append(card(a, m)); });
+      more.addEventListener("click", () => { more.remove(); for (const m of rest) out.insertBefore(card(a, m), out.lastChild); });
       out.append(more);
     }
     out.append(contactLine(a));
+  } else if (a.intent === "department" && actions.length) {
+    // The summary, then a line per action that opens its card.
+    const c = el("article", "answer-card department");
+    c.append(el("p", "message lead", l));
+    const list = el("ul", "dept-list");
+    for (const m of actions) {
+      const li = el("li");
+      const slot = el("div", "slot");
+      li.append(toggle(a, m, "item", clip(m.content, 60), slot), slot);
+      list.append(li);
+    }
+    c.append(list, planLine(a), contactLine(a));
+    out.append(c);
   } else {
     const c = el("article", "answer-card");
     c.append(el("p", "message", a.text));
-    if (a.intent === "not_covered" || a.intent === "contact") c.append(contactLine(a));
-    out.append(c);
+    const slot = el("div", "slot");
+    if (a.intent === "suggest" && (a.suggestions || []).length) {
+      // Did you mean: a chip per choice, showing its card below.
+      const box = el("div", "chips suggestions");
+      for (const m of a.suggestions) {
+        if (m.id === CONTACT) continue;
+        box.append(toggle(a, m, "chip suggestion", `${deptNames(a, m)}: ${clip(m.content, 24)}`, slot, box));
+      }
+      c.append(box);
+    }
+    if (a.intent === "not_covered" || a.intent === "contact" || a.intent === "suggest") c.append(contactLine(a));
+    out.append(c, slot);
   }
   chips(a.related || []);
 }
