@@ -3,9 +3,14 @@
 package data
 
 import (
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
 	"sort"
+	"strings"
 	"sync"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Plan is one published version of the implementation plan.
@@ -35,6 +40,16 @@ type Item struct {
 	Measure     string   `json:"measure"`    // 施策, e.g. "(1)行政情報の積極的開示、市民との共有化"
 	Initiative  string   `json:"initiative"` // 取組
 	Line        int      `json:"line"`       // line of the action in the source text
+}
+
+// Key identifies an action across versions of the plan, whatever its
+// position: a hash of its text with spacing and width normalised.
+// Feedback and statistics are kept by it, so a reindex that moves the
+// action keeps its counts with it.
+func (it Item) Key() string {
+	t := strings.Join(strings.Fields(norm.NFKC.String(it.Content)), "")
+	sum := sha256.Sum256([]byte(t))
+	return hex.EncodeToString(sum[:8])
 }
 
 // Departments returns the distinct department names of the plan, sorted.

@@ -58,7 +58,7 @@ type Answer struct {
 type Match struct {
 	ID            string   `json:"id"`
 	Departments   []string `json:"departments"`
-	DepartmentsEN []string `json:"departments_en,omitempty"`
+	DepartmentsEN []string `json:"departments_en,omitempty"` // aligned with Departments: "" where a department has no English name
 	Content       string   `json:"content"`
 	Policy        string   `json:"policy"`
 	Measure       string   `json:"measure"`
@@ -113,12 +113,23 @@ func (ix *Index) info() PlanInfo {
 func (ix *Index) match(it data.Item, score float64) Match {
 	m := Match{ID: it.ID, Departments: it.Departments, Content: it.Content, Policy: it.Policy,
 		Measure: it.Measure, Initiative: it.Initiative, Score: round(score)}
-	for _, d := range it.Departments {
-		if en := ix.lex.English[d]; en != "" {
-			m.DepartmentsEN = append(m.DepartmentsEN, en)
-		}
-	}
+	m.DepartmentsEN = ix.englishNames(it.Departments)
 	return m
+}
+
+// englishNames returns the English names of depts, aligned with them: ""
+// for a department without one. nil when none has one.
+func (ix *Index) englishNames(depts []string) []string {
+	out := make([]string, len(depts))
+	any := false
+	for i, d := range depts {
+		out[i] = ix.lex.English[d]
+		any = any || out[i] != ""
+	}
+	if !any {
+		return nil
+	}
+	return out
 }
 
 // contactMatch is the plan's enquiry desk as the answer of a contact
@@ -129,9 +140,7 @@ func (ix *Index) contactMatch() Match {
 	m := Match{ID: ContactID, Departments: []string{}, Content: strings.TrimSpace(c.Desk)}
 	if f := strings.Fields(c.Desk); len(f) > 0 {
 		m.Departments = append(m.Departments, f[0])
-		if en := ix.lex.English[f[0]]; en != "" {
-			m.DepartmentsEN = append(m.DepartmentsEN, en)
-		}
+		m.DepartmentsEN = ix.englishNames(m.Departments)
 	}
 	if c.Postal != "" || c.Address != "" {
 		m.Content += "\n〒" + c.Postal + " " + c.Address

@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"planbot/data"
 )
 
 func lexicon(t testing.TB) *Lexicon {
@@ -443,5 +445,23 @@ func TestLexiconFiles(t *testing.T) {
 	lex, err := LoadLexicon(LexiconOptions{WordClassesFile: write("mine.tsv", "ask\tどこ\ndetail\t開館時間\n")})
 	if err != nil || !lex.is(classDetail, "開館時間") || lex.is(classAsk, "誰") {
 		t.Errorf("own classes: %v", err)
+	}
+}
+
+// TestEnglishNamesAligned: departments_en has one entry per department,
+// "" where a department has no English name.
+func TestEnglishNamesAligned(t *testing.T) {
+	lex := lexicon(t)
+	p, err := data.Parse([]byte("計画\n1 方針\n(1)施策\n取組\n実施内容 担当課\n公園の清掃活動を支援する。 公園緑地課\n総務課\n図書館の蔵書を増やす。 図書館\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := New(p, lex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := ix.match(p.Items[0], 1)
+	if !slices.Equal(m.Departments, []string{"公園緑地課", "総務課"}) || !slices.Equal(m.DepartmentsEN, []string{"", "General Affairs Division"}) {
+		t.Errorf("%v %q", m.Departments, m.DepartmentsEN)
 	}
 }
