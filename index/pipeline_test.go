@@ -297,7 +297,7 @@ func TestProbeSets(t *testing.T) {
 		t.Fatalf("probe sets %v", files)
 	}
 	for _, f := range files {
-		s := scoreSet(t, ix, readEval(t, f))
+		s := scoreSet(ix, readEval(t, f), DefaultThresholds)
 		fl := floors[filepath.Base(f)]
 		t.Logf("%s: dept@1 %.1f%% not covered %.1f%%", filepath.Base(f), s.dept, s.none)
 		if s.dept < fl.dept || s.none < fl.none {
@@ -308,10 +308,11 @@ func TestProbeSets(t *testing.T) {
 
 type setScore struct{ dept, none float64 }
 
-func scoreSet(t *testing.T, ix *Index, rows []evalRow) setScore {
+// scoreSet asks rows with thresholds th: dept@1 and not covered, in %.
+func scoreSet(ix *Index, rows []evalRow, th Thresholds) setScore {
 	var in, ok, none, noneOK int
 	for _, r := range rows {
-		a, _ := ix.Ask(r.q)
+		a, _ := ix.answerWith(r.q, th)
 		if r.want[0] == "NONE" {
 			none++
 			if len(a.Answers) == 0 {
@@ -383,24 +384,7 @@ func TestThresholds(t *testing.T) {
 	for _, f := range append(files, "testdata/questions.tsv") {
 		rows = append(rows, readEval(t, f)...)
 	}
-	score := func(th Thresholds) setScore {
-		var in, ok, none, noneOK int
-		for _, r := range rows {
-			a, _ := ix.answerWith(r.q, th)
-			if r.want[0] == "NONE" {
-				none++
-				if len(a.Answers) == 0 {
-					noneOK++
-				}
-				continue
-			}
-			in++
-			if len(a.Answers) > 0 && slices.ContainsFunc(a.Answers[0].Departments, func(d string) bool { return slices.Contains(r.want, d) }) {
-				ok++
-			}
-		}
-		return setScore{100 * float64(ok) / float64(in), 100 * float64(noneOK) / float64(none)}
-	}
+	score := func(th Thresholds) setScore { return scoreSet(ix, rows, th) }
 	t.Logf("%d questions; dept@1 / not covered (%%):", len(rows))
 	for _, margin := range []float64{0.3, 0.5, 0.55, 0.7} {
 		prev := setScore{101, -1}
