@@ -64,7 +64,8 @@ var dropPOS = map[string]bool{"助詞": true, "助動詞": true, "記号": true,
 	"接頭詞": true}
 
 // morphemes analyses normalised text with kagome in search mode and returns
-// its content words, and the reading of the whole text.
+// its content words, and the reading of the whole text (katakana as the
+// dictionary gives it, small kana and long-vowel marks kept).
 func morphemes(text string) (ms []morpheme, reading string) {
 	return contentWords(kagome().analyze(text))
 }
@@ -104,7 +105,7 @@ func contentWords(toks []tokenizer.Token) (ms []morpheme, reading string) {
 			sahen: len(pos) > 1 && pos[1] == "サ変接続", noun: noun, concrete: concrete, known: t.Class == tokenizer.KNOWN,
 			suffix: noun && len(pos) > 1 && pos[1] == "接尾"})
 	}
-	return ms, fold(rb.String())
+	return ms, rb.String()
 }
 
 // conjunctions are the conjunctive particles that end a clause of reason,

@@ -256,7 +256,7 @@ func (ix *Index) addJapanese(q *question, tok enToken) {
 // explain it wholly, or it is a word the plan lacks, a noun unless kagome
 // reads a verb or adjective in it (hairitai, oshiete).
 func (ix *Index) addRomaji(q *question, start, end int, kana string) {
-	found, unknown := ix.parseKana(kana)
+	found, unknown := ix.parseKana(kana, true)
 	if unknown > 0 || len(found) == 0 {
 		if utf8.RuneCountInString(kana) >= 3 && !ix.inflected(kana) {
 			ix.addWord(q, word{text: kana, start: start, end: end, noun: true, concrete: true}, 1)

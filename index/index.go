@@ -51,6 +51,7 @@ type Index struct {
 	title    map[string]bool     // the words of the plan's title: a question with them asks of the plan
 	names    []deptName          // how questions name the departments
 	readings map[string][]string // loose-folded reading → plan words and synonyms, for kana questions
+	strict   map[string]bool     // the same readings folded strictly, for short ones (see looseOK)
 	cache    *lru.Cache[string, Answer]
 }
 
@@ -90,7 +91,7 @@ func New(p *data.Plan, lex *Lexicon) (*Index, error) {
 		return nil, fmt.Errorf("index: create: %w", err)
 	}
 	cache, _ := lru.New[string, Answer](cacheSize) // errors only for a size ≤ 0
-	ix := &Index{plan: p, lex: lex, bleve: bi, dfMorph: map[string]int{}, dfBigram: map[string]int{}, deptsOf: map[string][]string{}, verbal: map[string]bool{}, readings: map[string][]string{}, cache: cache}
+	ix := &Index{plan: p, lex: lex, bleve: bi, dfMorph: map[string]int{}, dfBigram: map[string]int{}, deptsOf: map[string][]string{}, verbal: map[string]bool{}, readings: map[string][]string{}, strict: map[string]bool{}, cache: cache}
 	batch := bi.NewBatch()
 	for i, it := range p.Items {
 		depts := strings.Join(it.Departments, " ")

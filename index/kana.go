@@ -41,7 +41,20 @@ func (ix *Index) addReadings(ms []morpheme) {
 // addReading records that word reads reading, and reports whether that is
 // new.
 func (ix *Index) addReading(reading, word string) bool {
+	ix.strict[fold(reading)] = true
 	return addReadingTo(ix.readings, reading, word)
+}
+
+// looseOK reports whether kana span s, whose loose fold is key r, may be
+// read by its loose reading: a reading of three kana or fewer must be
+// typed as it is (はこ is no ハッコウ, 発行), a longer one may lose its long
+// vowels and geminates.
+func (ix *Index) looseOK(r, s string) bool {
+	if utf8.RuneCountInString(r) > 3 {
+		return true
+	}
+	f := fold(s)
+	return ix.strict[f] || ix.lex.classStrict[f]
 }
 
 func addReadingTo(m map[string][]string, reading, word string) bool {
@@ -105,9 +118,11 @@ type kanaWord struct {
 
 // parseKana finds known words in the kana of s, longest first: the plan's
 // words and their synonyms, department names and class words. A word
-// does not span anything but kana. It returns the words and how many kana
-// no word explains, particles aside.
-func (ix *Index) parseKana(s string) (found []kanaWord, unknown int) {
+// does not span anything but kana. Romaji (romaji true) may leave out long
+// vowels in any word, kana only in words of more than three kana (see
+// looseOK). It returns the words and how many kana no word explains,
+// particles aside.
+func (ix *Index) parseKana(s string, romaji bool) (found []kanaWord, unknown int) {
 	rs, at := looseRunes(s)
 	class := ix.lex.classReadings
 	for i := 0; i < len(rs); {
@@ -117,7 +132,7 @@ func (ix *Index) parseKana(s string) (found []kanaWord, unknown int) {
 				continue // a word is within one run of kana
 			}
 			r := string(rs[i:j])
-			if class[r] != "" || len(ix.readings[r]) > 0 {
+			if (class[r] != "" || len(ix.readings[r]) > 0) && (romaji || ix.looseOK(r, s[at[i].byte:at[j-1].end])) {
 				break
 			}
 		}

@@ -40,6 +40,7 @@ type Lexicon struct {
 	// classReadings maps the loose-folded readings of the Japanese class
 	// words to them, so that kana questions find どこ and しんぱい.
 	classReadings map[string]string
+	classStrict   map[string]bool // the same readings folded strictly (see Index.looseOK)
 	// rewrites turn spoken and dialect Japanese into the standard forms
 	// (data/colloquial.tsv).
 	rewrites []data.Rewrite
@@ -193,7 +194,7 @@ func LoadLexicon(opt LexiconOptions) (*Lexicon, error) {
 	}
 	l := &Lexicon{enJa: enja, wordnet: wordnet, inflections: inflections, synonyms: dict.NewTable(syn), curated: dict.NewTable(cur),
 		related: dict.NewTable(related), English: english, classes: map[string][]string{},
-		classReadings: map[string]string{}, rewrites: rewrites}
+		classReadings: map[string]string{}, classStrict: map[string]bool{}, rewrites: rewrites}
 	for _, c := range slices.Sorted(maps.Keys(classes)) {
 		if !slices.Contains(classNames, c) {
 			return nil, fmt.Errorf("word classes table: unknown class %q (want one of %s)", c, strings.Join(classNames, ", "))
@@ -226,6 +227,7 @@ func (l *Lexicon) addClassReadings() {
 		if !isAllKana(r) {
 			_, r = morphemes(w)
 		}
+		l.classStrict[fold(r)] = true
 		r = looseFold(r)
 		if utf8.RuneCountInString(r) < 2 || !isAllKana(r) {
 			continue

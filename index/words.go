@@ -492,7 +492,7 @@ func (ix *Index) readKana(text string, toks []tokenizer.Token, ms []morpheme) []
 		if planWords > 0 && others == 0 {
 			continue // kagome's words there are the plan's
 		}
-		found, unknown := ix.parseKana(s)
+		found, unknown := ix.parseKana(s, false)
 		rt := tokensIn(toks, run[0], run[1])
 		if isAllKatakana(s) && unknown > 0 || unknown > 0 && ix.isGrammar(rt) {
 			continue // a loanword the plan lacks (テレワーク), or grammar (している)
