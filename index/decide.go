@@ -235,9 +235,15 @@ func (ix *Index) confident(q *question, h hit, t Thresholds) bool {
 			}
 		}
 	}
+	modifies := map[int]bool{} // counted already, in the evidence of the word they modify
+	for _, wi := range h.matched {
+		if m := q.words[wi].modifier; m >= 0 {
+			modifies[m] = true
+		}
+	}
 	unknown := 0
-	for _, w := range q.words {
-		if !w.concrete || w.known() || w.described {
+	for wi, w := range q.words {
+		if !w.concrete || w.known() || w.described || modifies[wi] {
 			continue
 		}
 		if clauses[w.clause] || w.topic {

@@ -167,6 +167,15 @@ func (ix *Index) parseLatin(q *question, toks []enToken) {
 			if ok && n > 1 && !ix.asking(last) && ix.sameAsHead(g, ws) {
 				ok = false // read word by word: "garbage collection" keeps "garbage"
 			}
+			if ok && n > 1 && len(g.variants) == 0 && !ix.asking(ws[0]) && !l.is(classAsker, last) && strings.Contains(l.pos(last), "n") {
+				// A compound EDICT knows and the plan lacks (post office) is
+				// one thing, not its words (post: 配置).
+				g = word{text: strings.Join(ws, " "), start: toks[i].start, end: toks[i+n-1].end, noun: true, concrete: true}
+				ix.addWord(q, g, 1)
+				i += n
+				found = true
+				continue
+			}
 			if !ok || n > 1 && len(g.variants) == 0 {
 				continue
 			}
