@@ -176,6 +176,11 @@ func (ix *Index) evidence(q *question, i int, skip func(w int) bool, t Threshold
 		}
 	}
 	present := slices.Clone(found) // for the modifiers: 通学路の交通安全 holds both
+	for wi, w := range q.words {
+		if w.restricts || w.modifier >= 0 && present[w.modifier] == 0 {
+			found[wi] *= t.Governed
+		}
+	}
 	// Two words found by one plan word (floods, heavy rain: 洪水) are
 	// one piece of evidence: the strongest counts.
 	for wi := range q.words {
@@ -190,16 +195,12 @@ func (ix *Index) evidence(q *question, i int, skip func(w int) bool, t Threshold
 		}
 	}
 	var sum float64
-	var matched []int
-	for wi, w := range q.words {
-		e := found[wi]
-		if e == 0 || skip != nil && skip(wi) {
+	var matched []int // every word found, those counted once among them too
+	for wi := range q.words {
+		if present[wi] == 0 || skip != nil && skip(wi) {
 			continue
 		}
-		if w.restricts || w.modifier >= 0 && present[w.modifier] == 0 {
-			e *= t.Governed
-		}
-		sum += e
+		sum += found[wi]
 		matched = append(matched, wi)
 	}
 	return sum, matched

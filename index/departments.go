@@ -104,9 +104,8 @@ func (ix *Index) mentionedDept(q *question) mention {
 			return mention{dept: dn.dept, start: start, end: start + len(string(text[i:i+len(dn.runes)]))}
 		}
 	}
-	loose := looseFold(spacedSuffix.ReplaceAllString(q.text, "$1")) // koureifukushi ka
 	for _, dn := range ix.names {
-		if dn.reading != "" && strings.Contains(loose, dn.reading) {
+		if dn.reading != "" && readsName(q.text, dn.reading) {
 			return mention{dept: dn.dept}
 		}
 	}
@@ -135,9 +134,26 @@ func (ix *Index) mentionedDept(q *question) mention {
 	return mention{}
 }
 
-// spacedSuffix is a department's suffix written apart in romaji
-// (koureifukushi ka, bousai shitsu).
-var spacedSuffix = regexp.MustCompile(` (か|しつ|きょく|かん)( |$)`)
+// readsName reports whether text holds a department's loose-folded
+// reading: anywhere in text written without spaces, or as whole words in
+// text with spaces, as romaji is (seikatu kankyo ka; but ぎょうざいせい
+// かいかく holds no ざいせいか).
+func readsName(text, reading string) bool {
+	words := strings.Fields(text)
+	if len(words) < 2 {
+		return strings.Contains(looseFold(text), reading)
+	}
+	for i := range words {
+		joined := ""
+		for j := i; j < len(words) && len(joined) < len(reading); j++ {
+			joined += looseFold(words[j])
+			if joined == reading || j == i && strings.Contains(joined, reading) {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // oneTypo returns where text holds name with one character other than the
 // name's (企画政索課), or -1; names shorter than four characters are left

@@ -127,7 +127,16 @@ func (ix *Index) parseLatin(q *question, toks []enToken) {
 			continue
 		}
 		if w, next := romajiWord(toks, i); ix.romajiKana(w, q.romaji) != "" {
-			ix.addRomaji(q, toks[i].start, toks[next-1].end, ix.romajiKana(w, q.romaji))
+			kana := ix.romajiKana(w, q.romaji)
+			// Two romaji words may be one word spelt apart (shimin kaikan).
+			if next < len(toks) {
+				if w2, next2 := romajiWord(toks, next); ix.romajiKana(w2, q.romaji) != "" {
+					if joined := kana + ix.romajiKana(w2, q.romaji); ix.readsWhole(joined) {
+						kana, next = joined, next2
+					}
+				}
+			}
+			ix.addRomaji(q, toks[i].start, toks[next-1].end, kana)
 			i = next
 			continue
 		}
@@ -266,6 +275,12 @@ func (ix *Index) addJapanese(q *question, tok enToken) {
 // reads a verb or adjective in it (hairitai, oshiete).
 func (ix *Index) addRomaji(q *question, start, end int, kana string) {
 	found, unknown := ix.parseKana(kana, true)
+	if alt := nyAsN(q.norm[start:end]); unknown > 0 && alt != "" {
+		// nanyoubi: なんようび, typed without the n' that tells it from なにょうび
+		if f, u := ix.parseKana(alt, true); u < unknown {
+			found, unknown, kana = f, u, alt
+		}
+	}
 	if unknown > 0 || len(found) == 0 {
 		if utf8.RuneCountInString(kana) >= 3 && !ix.inflected(kana) {
 			ix.addWord(q, word{text: kana, start: start, end: end, noun: true, concrete: true}, 1)
@@ -286,6 +301,25 @@ func (ix *Index) addRomaji(q *question, start, end int, kana string) {
 		g.text, g.start, g.end, g.noun = kana[k.start:k.end], start, end, true
 		ix.addWord(q, g, 1)
 	}
+}
+
+// nyAsN reads the romaji word w with every "ny" as ん + y (nanyoubi:
+// なんようび); "" when w has no "ny" or is not romaji so read.
+func nyAsN(w string) string {
+	if !strings.Contains(w, "ny") {
+		return ""
+	}
+	kana, ok := toKana(strings.ReplaceAll(w, "ny", "n'y"))
+	if !ok {
+		return ""
+	}
+	return kana
+}
+
+// readsWhole reports whether kana is one known word by its loose reading.
+func (ix *Index) readsWhole(kana string) bool {
+	r := looseFold(kana)
+	return len(ix.readings[r]) > 0 || ix.lex.classReadings[r] != ""
 }
 
 // inflected reports whether kagome reads a verb, an adjective or an

@@ -94,7 +94,9 @@ func (ix *Index) addSynonymReadings() {
 			if !isAllKana(fold(w)) {
 				_, r = morphemes(w)
 			}
-			if utf8.RuneCountInString(looseFold(r)) >= 3 || kw && w != word { // two kana are too often a chance match
+			// Two kana are too often a chance match, but for a plan word or a
+			// curated one (橋: はし).
+			if utf8.RuneCountInString(looseFold(r)) >= 3 || kw && w != word || ix.lex.curated.Has(w) {
 				ix.addReading(r, w)
 			}
 		}
