@@ -112,15 +112,6 @@ func (m *morphology) readings(w string) []string {
 	return out
 }
 
-// base returns a token's base form, or its surface when the dictionary
-// gives none.
-func (m *morphology) base(t tokenizer.Token) string {
-	if b, _ := m.features(t); b != "" && b != "*" {
-		return b
-	}
-	return t.Surface
-}
-
 // maxChunkRunes bounds the text kagome analyses at once. Its lattice grows
 // faster than the text on a long run of kana without a break (a message of
 // random hiragana took 0.1 s for 1,000 characters): text is analysed in
