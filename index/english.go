@@ -238,6 +238,9 @@ func (ix *Index) addEnglishWord(q *question, g word, ws []string) {
 	pos := l.pos(head)
 	factor := 1.0
 	switch {
+	case l.is(classAsker, head) && len(ws) > 1 && !g.known():
+		q.terms = append(q.terms, term{base: head, clause: q.clauseAt(g.start), word: -1})
+		return // my husband, last month
 	case len(ws) == 1 && l.is(classAsker, head):
 		if !g.known() {
 			q.terms = append(q.terms, term{base: head, clause: q.clauseAt(g.start), word: -1})
@@ -250,6 +253,10 @@ func (ix *Index) addEnglishWord(q *question, g word, ws []string) {
 		factor = procedureFactor
 	case len(ws) == 1 && pos != "" && !strings.Contains(pos, "n"):
 		factor = verbalFactor // renew, inspect: what is done, not to what
+	}
+	if len(ws) == 1 && !g.known() && ix.translatesToAsking(head) {
+		q.terms = append(q.terms, term{base: head, clause: q.clauseAt(g.start), word: -1})
+		return // counter: 窓口, where one asks
 	}
 	g.noun = len(ws) > 1 || pos == "" || strings.Contains(pos, "n")
 	g.concrete = !g.known() && strings.Contains(pos, "n") && !strings.HasSuffix(head, "ly") && utf8.RuneCountInString(head) > 2
@@ -320,6 +327,20 @@ func nyAsN(w string) string {
 func (ix *Index) readsWhole(kana string) bool {
 	r := looseFold(kana)
 	return len(ix.readings[r]) > 0 || ix.lex.classReadings[r] != ""
+}
+
+// translatesToAsking reports whether one of EDICT's first translations of
+// an English word is a word that asks (counter: 窓口, office: 役所).
+func (ix *Index) translatesToAsking(w string) bool {
+	for _, x := range ix.lex.lemmas(w) {
+		ja := ix.lex.enJa.Get(x)
+		for _, j := range ja[:min(len(ja), 3)] {
+			if ix.asking(normalize(j)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // inflected reports whether kagome reads a verb, an adjective or an

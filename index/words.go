@@ -311,7 +311,7 @@ func (ix *Index) mergeSuffixes(text string, ms []morpheme) []morpheme {
 	out := ms[:0:0]
 	for _, m := range ms {
 		if n := len(out); n > 0 && m.suffix && out[n-1].noun && out[n-1].end == m.start && strings.ContainsFunc(m.surface, isHan) &&
-			!ix.asking(out[n-1].base) && !ix.asking(m.base) {
+			!ix.asking(out[n-1].base) && !ix.asking(m.base) && !aspectSuffixes[m.surface] {
 			prev := &out[n-1]
 			prev.surface = text[prev.start:m.end]
 			prev.base, prev.end, prev.reading, prev.known = prev.surface, m.end, prev.reading+m.reading, false
@@ -359,6 +359,10 @@ func (ix *Index) knownAsIs(w string) bool {
 	}
 	return slices.ContainsFunc(ix.lex.synonyms.Get(w), func(s string) bool { _, ok := ix.known(s, fold(s)); return ok })
 }
+
+// aspectSuffixes change how a noun is meant, not what it names: 定員増 is
+// about 定員, デジタル化 about デジタル (受講料 is a fee, not 受講).
+var aspectSuffixes = map[string]bool{"増": true, "減": true, "化": true, "的": true, "等": true}
 
 // mergeBreaks merges two sorted lists of clause starts.
 func mergeBreaks(a, b []int) []int {
