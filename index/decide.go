@@ -346,23 +346,24 @@ func (ix *Index) departmentAsked(q *question) (string, bool) {
 }
 
 // contactAsked reports a question for the enquiry desk itself: it has a
-// contact word and no topic of the plan.
+// contact word, or an opinion about the plan itself, and no topic of the
+// plan.
 func (ix *Index) contactAsked(q *question) bool {
-	trigger := false
+	trigger, meta := false, false
 	for _, t := range q.terms {
-		if ix.lex.is(classContactTrigger, t.base) {
-			trigger = true
-		}
-	}
-	if !trigger {
-		return false
+		trigger = trigger || ix.lex.is(classContactTrigger, t.base)
+		meta = meta || ix.lex.is(classMeta, t.base) || ix.title[t.base]
 	}
 	for _, w := range q.words {
+		if meta && ix.lex.is(classOpinion, w.text) {
+			trigger = true // この計画に意見を言いたい: to the plan's desk
+			continue
+		}
 		if w.known() && w.weight > deptOtherEvidence || w.concrete && !w.known() {
 			return false // a topic: クマを見たらどこに連絡？ asks of something else
 		}
 	}
-	return true
+	return trigger
 }
 
 // related suggests the initiatives of the answers as follow-up topics.

@@ -67,10 +67,11 @@ const (
 	classCategory       = "category"
 	classNear           = "near"
 	classWhere          = "where"
+	classOpinion        = "opinion"
 )
 
 var classNames = []string{classAsk, classMeta, classAsker, classMood, classProcedure, classContact,
-	classContactTrigger, classDeptWhat, classGreeting, classThanks, classHelp, classEnStop, classDetail, classCategory, classNear, classWhere}
+	classContactTrigger, classDeptWhat, classGreeting, classThanks, classHelp, classEnStop, classDetail, classCategory, classNear, classWhere, classOpinion}
 
 // is reports whether w belongs to class.
 func (l *Lexicon) is(class, w string) bool { return slices.Contains(l.classes[w], class) }

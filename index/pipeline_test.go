@@ -168,6 +168,7 @@ func TestDepartmentMentions(t *testing.T) {
 func TestContactAnswer(t *testing.T) {
 	ix := seed(t)
 	for _, q := range []string{"この計画の問い合わせ先は？", "この計画のことで問い合わせしたいんだけど、どこさ電話すればいいの？",
+		"行財政改革の実施計画に意見を言いたい、どこに言えばいい？",
 		"who do I call about this plan?", "gyouzaisei kaikaku no jisshi keikaku, toiawase saki wa doko desu ka?"} {
 		a, _ := ix.Ask(q)
 		if a.Intent != IntentContact || len(a.Answers) != 1 {
