@@ -1,0 +1,44 @@
+package index
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestDepartmentMentions(t *testing.T) {
+	ix := seed(t)
+	for _, tc := range []struct{ q, dept string }{
+		{"税務課は何をしていますか", "税務課"},
+		{"教育部の総務課って何するの", "教育部総務課"}, // の between its words
+		{"秘書科は何をする？", "秘書課"},        // 科 for 課
+		{"生活環境かの施策おしえて", "生活環境課"},
+		{"企画政索課は何やる？", "企画政策課"}, // one character mistyped
+		{"ぜいむかってこの計画でなにやんの？", "税務課"},
+		{"soumu-ka wa kono keikaku de nani wo tantou shiteru no?", "総務課"},
+		{"koureifukushi ka no yakuwari osiete", "高齢福祉課"},
+		{"what does the sewer division (gesuidou-ka) do here?", "下水道課"},
+		{"What's the finance division up to in this reform plan?", "財政課"},
+		{"土木は何すんの？", "土木課"}, // without 課, asking what it does
+	} {
+		a, _ := ix.Ask(tc.q)
+		if a.Intent != IntentDepartment || a.Department != tc.dept {
+			t.Errorf("%q: %s %q, want department %s", tc.q, a.Intent, a.Department, tc.dept)
+			continue
+		}
+		if n := len(ix.plan.ItemsOf(tc.dept)); len(a.Answers) != n {
+			t.Errorf("%q: %d answers, want the department's %d actions", tc.q, len(a.Answers), n)
+		}
+		if first, _, _ := strings.Cut(a.Text, "\n"); !strings.Contains(first, "件") && !strings.Contains(first, "action(s)") {
+			t.Errorf("%q: reply does not start with a summary: %q", tc.q, first)
+		}
+	}
+	for _, q := range []string{
+		"土木の工事の騒音",       // a department's core alone is a word
+		"図書館って何時までやってる？", // the department's hours: not in the plan
+		"市民会館でやるコンサートのチケットはどこで買える？",
+	} {
+		if a, _ := ix.Ask(q); a.Intent == IntentDepartment {
+			t.Errorf("%q: department %s", q, a.Department)
+		}
+	}
+}
