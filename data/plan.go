@@ -39,7 +39,10 @@ type Item struct {
 	Policy      string   `json:"policy"`     // 基本方針, e.g. "1 市民参画・市民協働の一層の推進"
 	Measure     string   `json:"measure"`    // 施策, e.g. "(1)行政情報の積極的開示、市民との共有化"
 	Initiative  string   `json:"initiative"` // 取組
-	Line        int      `json:"line"`       // line of the action in the source text
+	// Line is where the action is in the source: in a text, the line its
+	// text starts on; in a page (HTML), the line of its row's <tr> in the
+	// page's source. Line numbers count CRLF, LF and CR line ends.
+	Line int `json:"line"`
 }
 
 // Key identifies an action across versions of the plan, whatever its
