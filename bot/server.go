@@ -57,6 +57,8 @@ func NewServer(d Deps) http.Handler {
 	if d.Feedback == nil {
 		d.Feedback = chat.NewMemFeedback()
 	}
+	// Votes name actions by ID; they are counted by the actions' stable keys.
+	d.Feedback = chat.ByKey(d.Feedback, d.Asker())
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", handleWebChat())
 	mux.Handle("GET /static/", handleStatic())

@@ -153,7 +153,7 @@ func TestFeedbackAndUnanswered(t *testing.T) {
 		t.Errorf("feedback without id: %d", code)
 	}
 	_, b := s.do(t, "GET", "/admin/feedback", "tok", nil)
-	if !strings.Contains(string(b), `"1.1.1.1":{"helpful":2,"not_helpful":1}`) {
+	if !strings.Contains(string(b), `"id":"1.1.1.1","key":"`+data.Default().Items[0].Key()+`"`) || !strings.Contains(string(b), `"helpful":2,"not_helpful":1}`) {
 		t.Errorf("feedback counts: %s", b)
 	}
 	s.ask(t, "おすすめのラーメン屋")
@@ -193,7 +193,7 @@ func TestAdmin(t *testing.T) {
 	if code != http.StatusUnprocessableEntity || !strings.Contains(string(b), `"line":5`) {
 		t.Errorf("broken plan: %d %s", code, b)
 	}
-	tiny := []byte("T\n1 方針\n(1)施策\n取組\n実施内容 担当課\n道路を直す。 土木課\n")
+	tiny := withFooter("T\n1 方針\n(1)施策\n取組\n実施内容 担当課\n道路を直す。 土木課\n")
 	if code, _ := s.do(t, "POST", "/admin/reindex", "tok", tiny); code != http.StatusConflict {
 		t.Errorf("tiny without force: %d", code)
 	}
@@ -217,11 +217,14 @@ func TestAdmin(t *testing.T) {
 	if code, _ := s.do(t, "POST", "/admin/rollback?version=0099-00000000", "tok", nil); code != http.StatusNotFound {
 		t.Errorf("unknown version: %d", code)
 	}
-	// An empty body reloads the configured plan file.
+	// An empty body is refused; ?reload=1 reloads the configured plan file.
 	file := filepath.Join(t.TempDir(), "plan.txt")
 	os.WriteFile(file, renamed, 0o644)
-	s.reloader.PlanFile = file
-	if code, b := s.do(t, "POST", "/admin/reindex", "tok", nil); code != 200 {
+	s.reloader.PlanSource = file
+	if code, b := s.do(t, "POST", "/admin/reindex", "tok", nil); code != http.StatusUnprocessableEntity || !strings.Contains(string(b), "reload=1") {
+		t.Fatalf("empty body: %d %s", code, b)
+	}
+	if code, b := s.do(t, "POST", "/admin/reindex?reload=1", "tok", nil); code != 200 {
 		t.Fatalf("reload file: %d %s", code, b)
 	}
 	if a := s.ask(t, "ハザードマップ"); a.Answers[0].Departments[0] != "危機管理課" {

@@ -52,10 +52,10 @@ const deptPartFactor = 0.5
 // inCompound). A word found only in the department's name counts
 // deptPartFactor, 1 if it is the name.
 func (d *doc) contains(v variant) float64 {
-	if d.morph[v.base] || inCompound(d.folded, v.folded) {
+	if d.morph.has(v.base) || inCompound(d.folded, v.folded) {
 		return 1
 	}
-	if d.deptMorph[v.base] || inCompound(d.deptFolded, v.folded) {
+	if d.deptMorph.has(v.base) || inCompound(d.deptFolded, v.folded) {
 		if isWholeName(d.deptFolded, v.folded) {
 			return 1
 		}

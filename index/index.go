@@ -55,15 +55,33 @@ type Index struct {
 	cache    *lru.Cache[string, Answer]
 }
 
+// batchSize bounds the actions indexed at once, and so the memory of a
+// reindex: 2,000 keep a 10 MB plan under 400 MB (docs/benchmarks.md).
+const batchSize = 2000
+
+// wordSet is a sorted set of words: every action keeps two, and a map of
+// the same words takes twice the memory and more.
+type wordSet []string
+
+func newWordSet(ws []string) wordSet {
+	slices.Sort(ws)
+	return append(wordSet(nil), slices.Compact(ws)...) // exactly as long
+}
+
+func (s wordSet) has(w string) bool {
+	_, ok := slices.BinarySearch(s, w)
+	return ok
+}
+
 // cacheSize is how many distinct questions an index remembers answers to.
 const cacheSize = 4096
 
 // doc is what the decision needs of an action beyond bleve's score.
 type doc struct {
-	morph      map[string]bool // morphological terms of content and initiative
-	folded     string          // folded content and initiative
-	deptMorph  map[string]bool // morphological terms of the departments' names, and the names
-	deptFolded string          // folded departments' names
+	morph      wordSet // morphological terms of content and initiative
+	folded     string  // folded content and initiative
+	deptMorph  wordSet // morphological terms of the departments' names, and the names
+	deptFolded string  // folded departments' names
 }
 
 // New indexes every action of p. The lexicon may be shared between indexes.
@@ -103,6 +121,12 @@ func New(p *data.Plan, lex *Lexicon) (*Index, error) {
 			return nil, fmt.Errorf("index: action %s: %w", it.ID, err)
 		}
 		ix.docs = append(ix.docs, ix.describe(it))
+		if batch.Size() >= batchSize { // bleve holds a batch's analysis until its segment is built
+			if err := bi.Batch(batch); err != nil {
+				return nil, fmt.Errorf("index: batch: %w", err)
+			}
+			batch.Reset()
+		}
 	}
 	if err := bi.Batch(batch); err != nil {
 		return nil, fmt.Errorf("index: batch: %w", err)
@@ -127,7 +151,8 @@ func New(p *data.Plan, lex *Lexicon) (*Index, error) {
 func (ix *Index) describe(it data.Item) doc {
 	text := normalize(it.Content + "\n" + it.Initiative)
 	depts := normalize(strings.Join(it.Departments, "\n"))
-	d := doc{morph: map[string]bool{}, folded: fold(text), deptMorph: map[string]bool{}, deptFolded: fold(depts)}
+	d := doc{folded: fold(text), deptFolded: fold(depts)}
+	var morph, deptMorph []string
 	seen := map[string]bool{}
 	count := func(w string) {
 		if !seen[w] {
@@ -144,7 +169,7 @@ func (ix *Index) describe(it data.Item) doc {
 	ms = append(ms, compounds(text, ms)...)
 	ix.addReadings(ms)
 	for _, m := range ms {
-		d.morph[m.base] = true
+		morph = append(morph, m.base)
 		count(m.base)
 		if m.verbal {
 			ix.verbal[m.base] = true
@@ -154,13 +179,14 @@ func (ix *Index) describe(it data.Item) doc {
 	ms = append(ms, compounds(depts, ms)...)
 	ix.addReadings(ms)
 	for _, m := range ms {
-		d.deptMorph[m.base] = true
+		deptMorph = append(deptMorph, m.base)
 		count(m.base)
 	}
 	for _, name := range it.Departments {
-		d.deptMorph[normalize(name)] = true
+		deptMorph = append(deptMorph, normalize(name))
 		count(normalize(name))
 	}
+	d.morph, d.deptMorph = newWordSet(morph), newWordSet(deptMorph)
 	seen = map[string]bool{}
 	for _, b := range append(bigrams(d.folded), bigrams(d.deptFolded)...) {
 		if !seen[b] {

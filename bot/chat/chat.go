@@ -27,9 +27,12 @@ type Deduper interface {
 }
 
 // Feedback counts residents' and staff's votes per action. It stores no
-// user identity.
+// user identity. The stores (MemFeedback, Redis) count under whatever
+// name they are given; the service wraps its store in ByKey, so that the
+// channels vote with action IDs and the votes are kept by the actions'
+// stable keys.
 type Feedback interface {
-	Vote(ctx context.Context, itemID string, helpful bool) error
+	Vote(ctx context.Context, action string, helpful bool) error
 	Counts(ctx context.Context) (map[string]Votes, error)
 }
 
@@ -107,16 +110,16 @@ type MemFeedback struct {
 // NewMemFeedback returns an empty in-process Feedback.
 func NewMemFeedback() *MemFeedback { return &MemFeedback{votes: map[string]Votes{}} }
 
-func (f *MemFeedback) Vote(_ context.Context, itemID string, helpful bool) error {
+func (f *MemFeedback) Vote(_ context.Context, action string, helpful bool) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	v := f.votes[itemID]
+	v := f.votes[action]
 	if helpful {
 		v.Helpful++
 	} else {
 		v.NotHelpful++
 	}
-	f.votes[itemID] = v
+	f.votes[action] = v
 	return nil
 }
 

@@ -3,6 +3,7 @@ package redisstore
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"planbot/bot"
+	"planbot/bot/chat"
 	"planbot/data"
 	"planbot/data/versions"
 	"planbot/index"
@@ -165,14 +167,14 @@ func replica(t *testing.T, ctx context.Context, url string) *index.Reloader {
 	store, _ := versions.Open(t.TempDir())
 	r := &index.Reloader{Live: &index.Live{}, Lexicon: lex, Store: store, Announce: s.Announce}
 	if v, text, err := s.Current(ctx); err == nil {
-		if _, err := r.Adopt(ctx, text, v.Source); err != nil {
+		if _, err := r.Adopt(ctx, v, text); err != nil {
 			t.Fatal(err)
 		}
 	} else if _, err := r.Boot(ctx); err != nil {
 		t.Fatal(err)
 	}
 	go s.Follow(ctx, func() string { return r.Current().Hash }, func(ctx context.Context, v versions.Version, text []byte) error {
-		_, err := r.Adopt(ctx, text, v.Source)
+		_, err := r.Adopt(ctx, v, text)
 		return err
 	})
 	return r
@@ -201,5 +203,29 @@ func TestReindexReachesEveryReplica(t *testing.T) {
 	r3 := replica(t, ctx, url)
 	if r3.Current().Hash != versions.Hash(renamed) {
 		t.Error("new replica did not start from the shared plan")
+	}
+}
+
+// TestFeedbackByKeyShared: replicas vote by action ID and count by the
+// action's key in Redis, so a replica serving a renumbered plan sees the
+// same counts for the same action.
+func TestFeedbackByKeyShared(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	url, _ := redisServer(t)
+	r1 := replica(t, ctx, url)
+	fb1 := chat.ByKey(open(t, url), r1.Live)
+	for _, helpful := range []bool{true, true, false} {
+		if err := fb1.Vote(ctx, "1.1.1.1", helpful); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := fb1.Vote(ctx, "9.9.9.9", true); !errors.Is(err, chat.ErrNotAction) {
+		t.Errorf("vote on no action: %v", err)
+	}
+	counts, err := open(t, url).Counts(ctx)
+	key := data.Default().Items[0].Key()
+	if err != nil || counts[key].Helpful != 2 || counts[key].NotHelpful != 1 || len(counts) != 1 {
+		t.Errorf("counts = %+v, %v", counts, err)
 	}
 }

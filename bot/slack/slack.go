@@ -46,8 +46,8 @@ type Deps struct {
 	Feedback chat.Feedback
 	Metrics  chat.Metrics
 	Logger   *slog.Logger
-	// Reindex reloads the configured plan file and returns a readable diff
-	// report; nil disables /plan reindex.
+	// Reindex reloads the configured plan (file or page) and returns a
+	// readable diff report; nil disables /plan reindex.
 	Reindex func(ctx context.Context) (string, error)
 }
 

@@ -12,8 +12,8 @@ function el(tag, cls, text) {
   return e;
 }
 
-async function api(method, path, body) {
-  const r = await fetch(path, { method, body, headers: { Authorization: "Bearer " + token() } });
+async function api(method, path, body, headers) {
+  const r = await fetch(path, { method, body, headers: { ...headers, Authorization: "Bearer " + token() } });
   const data = await r.json().catch(() => ({}));
   if (r.status === 401) { sessionStorage.removeItem("planbot-admin"); $("#panel").hidden = true; $("#login").hidden = false; }
   if (!r.ok) throw new Error((data.error || r.statusText) + (data.line ? ` (line ${data.line})` : ""));
@@ -30,9 +30,9 @@ async function refresh() {
     const tr = el("tr");
     const current = st.version && st.version.id === v.id;
     tr.append(el("td", "", (current ? "▶ " : "") + v.id), el("td", "", v.updated), el("td", "", String(v.items)),
-      el("td", "", new Date(v.loaded_at).toLocaleString()), el("td", "", v.source));
+      el("td", "", new Date(v.loaded_at).toLocaleString()), el("td", "", (v.damaged ? `破損 / DAMAGED (${v.damaged}) ` : "") + v.source));
     const td = el("td");
-    if (!current) {
+    if (!current && !v.damaged) {
       const b = el("button", "secondary rollback", "戻す / rollback");
       b.type = "button";
       b.addEventListener("click", () => run(() => api("POST", "/admin/rollback?version=" + encodeURIComponent(v.id))));
@@ -43,8 +43,13 @@ async function refresh() {
   }
   const qs = await api("GET", "/admin/unanswered");
   $("#unanswered").replaceChildren(...qs.map((q) => el("li", "", `${new Date(q.at).toLocaleString()} — ${q.text}`)));
+  // Counts are kept by each action's text (its key), so they follow it
+  // through reindexes; those of actions no longer in the plan stay stored.
   const fb = await api("GET", "/admin/feedback");
-  $("#feedback").replaceChildren(...Object.entries(fb).sort().map(([id, v]) => el("li", "", `${id}: 👍 ${v.helpful} / 👎 ${v.not_helpful}`)));
+  const items = fb.actions.map((a) => el("li", "",
+    `${a.id} [${a.departments.join("・")}] ${a.content.length > 40 ? a.content.slice(0, 40) + "…" : a.content}: 👍 ${a.helpful} / 👎 ${a.not_helpful}`));
+  if (fb.other_keys > 0) items.push(el("li", "muted", `ほかに現在の計画にない取り組み ${fb.other_keys} 件の評価を保存しています / counts of ${fb.other_keys} actions no longer in the plan are kept`));
+  $("#feedback").replaceChildren(...items);
 }
 
 async function run(call) {
@@ -69,8 +74,12 @@ document.addEventListener("DOMContentLoaded", () => {
     e.preventDefault();
     const f = $("#file").files[0];
     if (!f) return;
-    run(async () => api("POST", "/admin/reindex" + ($("#force").checked ? "?force=1" : ""), await f.text()));
+    // The file as it is: a page or a text, in whatever charset; the
+    // browser sends its type and the service reads it.
+    run(() => api("POST", "/admin/reindex" + ($("#force").checked ? "?force=1" : ""), f, { "X-Plan-Source": encodeURIComponent("admin page: " + f.name) }));
   });
+  $("#reload").addEventListener("click", () =>
+    run(() => api("POST", "/admin/reindex?reload=1" + ($("#force").checked ? "&force=1" : ""))));
   if (token()) open();
 });
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"strings"
 
@@ -34,11 +33,11 @@ func setupChannels(ctx context.Context, a *app, d *bot.Deps, dedup chat.Deduper,
 		APIURL: getenv("SLACK_API_URL"), AdminUsers: strings.FieldsFunc(getenv("SLACK_ADMIN_USERS"), func(c rune) bool { return c == ',' || c == ' ' })},
 		slack.Deps{Asker: d.Asker(), Dedup: dedup, Feedback: d.Feedback, Metrics: d.Metrics, Logger: log,
 			Reindex: func(ctx context.Context) (string, error) {
-				rep, err := r.Reindex(ctx, nil, "slack", false)
+				rep, err := r.Reload(ctx, false)
 				if err != nil {
 					return "", err
 				}
-				return fmt.Sprintf("version %s (%d actions)\n%s", rep.Version.ID, rep.Version.Items, rep.Text), nil
+				return rep.Summary(announcementLines), nil
 			}})
 	if err != nil {
 		return err

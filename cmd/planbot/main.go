@@ -17,18 +17,22 @@ import (
 	"syscall"
 
 	"planbot/data"
+	"planbot/data/origin"
 	"planbot/index"
 )
 
 const usage = `usage: planbot <command> [flags]
 
 commands:
-  ask [--json] [--plan FILE] ["question"]   answer a question (--json without a question: one per stdin line)
-  plan [--json] [--plan FILE]               print the parsed plan
-  serve [--addr :8080] [--plan FILE]        run the web chat, LINE, Slack and admin service
-  reindex --plan FILE [--server URL]        validate and load a new plan version
-  versions                                  list stored plan versions
-  rollback VERSION                          return to an earlier plan version
+  ask [--json] [--plan FILE|URL] ["question"]   answer a question (--json without a question: one per stdin line)
+  plan [--json] [--plan FILE|URL]               print the parsed plan
+  serve [--addr :8080] [--plan FILE|URL [--watch]]
+                                                run the web chat, LINE, Slack and admin service
+  reindex --plan FILE|URL [--force] [--server URL]
+                                                validate and load a new plan version
+  reindex --reload [--force] [--server URL]     reload the configured plan (the service's --plan)
+  versions                                      list stored plan versions
+  rollback VERSION [--server URL]               return to an earlier plan version
 `
 
 // memoryLimit is the default soft limit of the Go heap. The dictionaries
@@ -81,9 +85,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	defer loaded()
 	switch cmd {
 	case "ask":
-		return cmdAsk(args, getenv, stdin, stdout, stderr)
+		return cmdAsk(ctx, args, getenv, stdin, stdout, stderr)
 	case "plan":
-		return cmdPlan(args, getenv, stdout, stderr)
+		return cmdPlan(ctx, args, getenv, stdout, stderr)
 	case "serve":
 		return cmdServe(ctx, args, getenv, loaded, stdout, stderr)
 	case "reindex":
@@ -110,23 +114,24 @@ type planFlags struct {
 }
 
 func (pf *planFlags) register(fs *flag.FlagSet, getenv func(string) string) {
-	fs.StringVar(&pf.plan, "plan", getenv("PLANBOT_PLAN"), "plan text `file` (default: the embedded plan)")
+	fs.StringVar(&pf.plan, "plan", getenv("PLANBOT_PLAN"), "the plan: a text or page `file`, or the city's page URL (default: the embedded plan)")
 	fs.StringVar(&pf.synonyms, "synonyms", getenv("PLANBOT_SYNONYMS"), "curated synonyms `file` (default: embedded data/synonyms.tsv)")
 	fs.StringVar(&pf.depts, "departments", getenv("PLANBOT_DEPARTMENTS"), "English department names `file` (default: embedded data/departments.tsv)")
 	fs.StringVar(&pf.wordClasses, "wordclasses", getenv("PLANBOT_WORDCLASSES"), "question words and other word classes `file` (default: embedded data/wordclasses.tsv)")
 	fs.StringVar(&pf.colloquial, "colloquial", getenv("PLANBOT_COLLOQUIAL"), "spoken and dialect rewrite rules `file` (default: embedded data/colloquial.tsv)")
 }
 
-// load parses the selected plan.
-func (pf *planFlags) load() (*data.Plan, error) {
+// load reads and parses the selected plan: a file or a URL, text or the
+// city's page.
+func (pf *planFlags) load(ctx context.Context) (*data.Plan, error) {
 	if pf.plan == "" {
 		return data.Default(), nil
 	}
-	b, err := os.ReadFile(pf.plan)
+	d, err := origin.Read(ctx, pf.plan, nil)
 	if err != nil {
 		return nil, err
 	}
-	p, err := data.Parse(b)
+	p, err := data.ParseSource(d.Text, d.ContentType)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", pf.plan, err)
 	}
@@ -139,8 +144,8 @@ func (pf *planFlags) lexicon() (*index.Lexicon, error) {
 }
 
 // index loads the plan and the lexicon and builds the index.
-func (pf *planFlags) index() (*index.Index, error) {
-	p, err := pf.load()
+func (pf *planFlags) index(ctx context.Context) (*index.Index, error) {
+	p, err := pf.load(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +162,7 @@ func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
-func cmdAsk(args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+func cmdAsk(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlagSet("ask", stderr)
 	var pf planFlags
 	pf.register(fs, getenv)
@@ -165,7 +170,7 @@ func cmdAsk(args []string, getenv func(string) string, stdin io.Reader, stdout, 
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	ix, err := pf.index()
+	ix, err := pf.index(ctx)
 	if err != nil {
 		return err
 	}
@@ -205,7 +210,7 @@ func cmdAsk(args []string, getenv func(string) string, stdin io.Reader, stdout, 
 	return sc.Err()
 }
 
-func cmdPlan(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func cmdPlan(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("plan", stderr)
 	var pf planFlags
 	pf.register(fs, getenv)
@@ -213,7 +218,7 @@ func cmdPlan(args []string, getenv func(string) string, stdout, stderr io.Writer
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	p, err := pf.load()
+	p, err := pf.load(ctx)
 	if err != nil {
 		return err
 	}

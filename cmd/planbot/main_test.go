@@ -181,41 +181,13 @@ func TestServe(t *testing.T) {
 // TestBadSettings checks that serve refuses a setting it cannot use, naming
 // it, instead of starting with a default.
 func TestBadSettings(t *testing.T) {
-	for name, value := range map[string]string{"PLANBOT_RATE_LIMIT": "fast", "LINE_WORKERS": "0", "LINE_API_RATE": "2k"} {
+	for name, value := range map[string]string{"PLANBOT_RATE_LIMIT": "fast", "LINE_WORKERS": "0", "LINE_API_RATE": "2k",
+		"PLANBOT_KEEP_VERSIONS": "0", "PLANBOT_WATCH_INTERVAL": "often"} {
 		e := env("PLANBOT_DATA_DIR", t.TempDir(), "PLANBOT_ADDR", "127.0.0.1:0",
 			"LINE_CHANNEL_SECRET", "s", "LINE_CHANNEL_ACCESS_TOKEN", "t", name, value)
 		_, _, err := runCmd(t, "", e, "serve")
 		if err == nil || !strings.Contains(err.Error(), name) || !strings.Contains(err.Error(), strconv.Quote(value)) {
 			t.Errorf("%s=%s: %v", name, value, err)
 		}
-	}
-}
-
-func TestWatchFile(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	path := filepath.Join(t.TempDir(), "plan.txt")
-	os.WriteFile(path, []byte("a"), 0o644)
-	changed := make(chan struct{}, 4)
-	go watchFile(ctx, path, 10*time.Millisecond, func() { changed <- struct{}{} })
-	time.Sleep(50 * time.Millisecond)
-	select {
-	case <-changed:
-		t.Fatal("reported a change before any")
-	default:
-	}
-	os.WriteFile(path, []byte("b"), 0o644)
-	select {
-	case <-changed:
-	case <-time.After(5 * time.Second):
-		t.Fatal("change not reported")
-	}
-	// Removing the file is no change to act on (an editor saving in two steps).
-	os.Remove(path)
-	time.Sleep(50 * time.Millisecond)
-	select {
-	case <-changed:
-		t.Fatal("removal reported as a change")
-	default:
 	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -20,7 +19,10 @@ import (
 	"planbot/bot/chat"
 	"planbot/bot/line"
 	"planbot/bot/redisstore"
+	"planbot/bot/slack"
+	"planbot/data/origin"
 	"planbot/data/versions"
+	"planbot/index"
 )
 
 // shutdownGrace bounds the drain of in-flight work on SIGTERM.
@@ -32,9 +34,17 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, lo
 	pf.register(fs, getenv)
 	addr := fs.String("addr", envOr(getenv, "PLANBOT_ADDR", ":8080"), "listen `address`")
 	dir := fs.String("data-dir", "", "version store `dir` (default $PLANBOT_DATA_DIR or ./planbot-data)")
-	watch := fs.Bool("watch", false, "reindex automatically when the --plan file changes")
+	watch := fs.Bool("watch", false, "reindex automatically when the --plan file or page changes")
+	every := fs.String("watch-interval", getenv("PLANBOT_WATCH_INTERVAL"), "how often --watch checks (default 1h for a URL, 2s for a file)")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
+	}
+	interval, err := watchInterval(*every, pf.plan)
+	if err != nil {
+		return err
+	}
+	if *watch && pf.plan == "" {
+		return fmt.Errorf("%w: --watch needs --plan FILE|URL (or PLANBOT_PLAN)", errUsage)
 	}
 	log := newLogger(stderr)
 	ln, err := net.Listen("tcp", *addr)
@@ -42,6 +52,14 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, lo
 		return err
 	}
 	defer ln.Close()
+	// The data dir is this service's for as long as it runs: offline
+	// reindexes and rollbacks are refused and told to use --server.
+	base := "http://" + displayAddr(ln.Addr())
+	lock, err := versions.Lock(dataDir(*dir, getenv), versions.Holder{Command: "serve", Addr: base})
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
 
 	app, err := setup(ctx, &pf, dataDir(*dir, getenv), getenv, log)
 	if err != nil {
@@ -53,21 +71,15 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, lo
 	srv := &http.Server{
 		Handler:           bot.NewServer(app.deps),
 		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      2 * time.Minute, // reindexes of large plans
+		ReadTimeout:       time.Minute,     // plan uploads of up to 16 MiB
+		WriteTimeout:      5 * time.Minute, // reindexes of large plans
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	if *watch && pf.plan != "" {
-		go watchFile(ctx, pf.plan, 2*time.Second, func() {
-			if _, err := app.deps.Reloader.Reindex(ctx, nil, "", false); err != nil {
-				log.Error("watch: reindex refused", "file", pf.plan, "err", err)
-			} else {
-				log.Info("watch: reindexed", "file", pf.plan, "version", app.deps.Reloader.Current().ID)
-			}
-		})
+	if *watch {
+		go watchPlan(ctx, &origin.Watcher{Location: pf.plan}, interval, app.deps.Reloader, log)
 	}
-	fmt.Fprintf(stdout, "planbot: web chat at http://%s/\n", displayAddr(ln.Addr()))
+	fmt.Fprintf(stdout, "planbot: web chat at %s/\n", base)
 	log.Info("serving", "addr", ln.Addr().String(), "version", app.deps.Reloader.Current().ID,
 		"channels", append([]string{"web"}, app.channels...), "admin", app.deps.AdminToken != "", "redis", app.redis != nil)
 
@@ -124,10 +136,15 @@ func setup(ctx context.Context, pf *planFlags, dir string, getenv func(string) s
 	if lineCfg.APIRate, err = positive(getenv, "LINE_API_RATE", "LINE API calls per second"); err != nil {
 		return nil, err
 	}
-	r, err := pf.reloader(dir)
+	announceTo := getenv("SLACK_ANNOUNCE_CHANNEL")
+	if announceTo != "" && getenv("SLACK_BOT_TOKEN") == "" {
+		return nil, errors.New("SLACK_ANNOUNCE_CHANNEL: set SLACK_BOT_TOKEN too (the bot posts the announcements)")
+	}
+	r, err := pf.reloader(dir, getenv)
 	if err != nil {
 		return nil, err
 	}
+	r.Logger = log
 	a := &app{}
 	d := bot.Deps{
 		Logger: log, Live: r.Live, Reloader: r, Metrics: bot.NewMetrics(),
@@ -148,14 +165,14 @@ func setup(ctx context.Context, pf *planFlags, dir string, getenv func(string) s
 		r.Announce = rs.Announce
 		// Start from the replicas' shared version when there is one.
 		if v, text, err := rs.Current(ctx); err == nil {
-			if _, err := r.Adopt(ctx, text, v.Source); err != nil {
+			if _, err := r.Adopt(ctx, v, text); err != nil {
 				return nil, fmt.Errorf("shared plan %s: %w", v.ID, err)
 			}
 		} else if !errors.Is(err, redisstore.ErrNoPlan) {
 			return nil, err
 		}
 		go rs.Follow(ctx, func() string { return r.Current().Hash }, func(ctx context.Context, v versions.Version, text []byte) error {
-			_, err := r.Adopt(ctx, text, v.Source)
+			_, err := r.Adopt(ctx, v, text)
 			if err == nil {
 				log.Info("adopted plan from another replica", "version", v.ID)
 			}
@@ -173,8 +190,19 @@ func setup(ctx context.Context, pf *planFlags, dir string, getenv func(string) s
 			return nil, err
 		}
 	}
+	// Votes name actions by ID; they are counted by the actions' stable keys.
+	d.Feedback = chat.ByKey(d.Feedback, d.Asker())
 	if err := setupChannels(ctx, a, &d, dedup, lineCfg, getenv, log); err != nil {
 		return nil, err
+	}
+	if announceTo != "" {
+		an, err := slack.NewAnnouncer(slack.AnnounceConfig{BotToken: getenv("SLACK_BOT_TOKEN"), Channel: announceTo,
+			APIURL: getenv("SLACK_API_URL"), Logger: log})
+		if err != nil {
+			return nil, err
+		}
+		r.Reindexed = func(rep index.Report) { an.Announce(announcement(rep, "")) }
+		a.closers = append(a.closers, an.Close)
 	}
 	a.deps = d
 	// Loading the dictionaries leaves tens of MiB of garbage (kagome's
@@ -225,17 +253,58 @@ func displayAddr(a net.Addr) string {
 	return net.JoinHostPort(host, port)
 }
 
-// watchFile calls changed whenever the file's content changes. It polls,
-// which also catches editors that replace the file instead of writing it.
-func watchFile(ctx context.Context, path string, every time.Duration, changed func()) {
-	sum := func() [32]byte {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return [32]byte{}
+// watchInterval is how often --watch checks the plan: the setting, else
+// an hour for a page (a conditional GET each time) and 2 seconds for a
+// file (a hash of it each time).
+func watchInterval(setting, plan string) (time.Duration, error) {
+	if setting == "" {
+		if origin.IsURL(plan) {
+			return time.Hour, nil
 		}
-		return sha256.Sum256(b)
+		return 2 * time.Second, nil
 	}
-	last := sum()
+	d, err := time.ParseDuration(setting)
+	if n, nerr := strconv.Atoi(setting); nerr == nil {
+		d, err = time.Duration(n)*time.Second, nil
+	}
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("PLANBOT_WATCH_INTERVAL: want a duration such as 1h, 15m or 30s, got %q", setting)
+	}
+	return d, nil
+}
+
+// watchPlan reindexes whenever the watched plan changes, through the same
+// validation as any reindex (a broken or shrunken plan is refused and
+// logged, and the service keeps its plan). Its first check is at once: a
+// plan that changed while the service was down, or that differs from the
+// stored version it started on, is loaded then.
+func watchPlan(ctx context.Context, w *origin.Watcher, every time.Duration, r *index.Reloader, log *slog.Logger) {
+	check := func(first bool) {
+		d, err := w.Poll(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				log.Error("watch: cannot read the plan", "source", w.Location, "err", err)
+			}
+			return
+		}
+		if d == nil {
+			return
+		}
+		if first && versions.Hash(versions.Normalize(d.Text)) == r.Current().Hash {
+			return // the version being served
+		}
+		rep, err := r.Load(ctx, index.Input{Text: d.Text, ContentType: d.ContentType, Source: d.Source})
+		switch {
+		case err != nil:
+			log.Error("watch: reindex refused; still serving the current plan", "source", w.Location, "version", r.Current().ID, "err", err)
+		case rep.Unchanged:
+			log.Info("watch: the plan changed in form only; no new version", "source", w.Location, "version", rep.Version.ID)
+		default:
+			log.Info("watch: reindexed", "source", w.Location, "version", rep.Version.ID, "items", rep.Version.Items,
+				"added", len(rep.Diff.Added), "removed", len(rep.Diff.Removed), "changed", len(rep.Diff.Changed))
+		}
+	}
+	check(true)
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -243,10 +312,7 @@ func watchFile(ctx context.Context, path string, every time.Duration, changed fu
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if s := sum(); s != last && s != ([32]byte{}) {
-				last = s
-				changed()
-			}
+			check(false)
 		}
 	}
 }
