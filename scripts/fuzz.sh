@@ -9,6 +9,6 @@ for file in $targets; do
   pkg=./$(dirname "${file#./}")
   for fn in $(grep -o '^func Fuzz[A-Za-z0-9_]*' "$file" | cut -d' ' -f2); do
     echo "== $pkg $fn ($fuzztime)"
-    go test -run '^$' -fuzz "^$fn\$" -fuzztime "$fuzztime" "$pkg"
+    go test -run '^$' -fuzz "^$fn\$" -fuzztime "$fuzztime" -fuzzminimizetime 5s "$pkg"
   done
 done
