@@ -63,6 +63,7 @@ func TestIntents(t *testing.T) {
 		{"れんらくさき", IntentContact, Japanese, "総務課"},
 		{"しやくしょのでんわばんごう", IntentContact, Japanese, "総務課"},
 		{"what is the phone number?", IntentContact, English, "総務課"},
+		{"question for the plan, which office and adress?", IntentContact, English, "総務課"}, // a typo read as a question word before any word
 		{"総務課は何をしていますか", IntentDepartment, Japanese, "総務課"},
 		{"教育部総務課の仕事", IntentDepartment, Japanese, "教育部総務課"},
 		{"what does the finance division do?", IntentDepartment, English, "財政課"},
@@ -196,8 +197,10 @@ func TestSameQuestion(t *testing.T) {
 		{"how is the city's money spent", "歳出の適正化"},
 		{"who do I talk to after a family member dies", "おくやみコーナー"},
 		{"the city apartment I live in needs repairs", "市営住宅の改修"},
-		{"libary reading", "図書館の読み聞かせ"}, // one edit from library
-		{"garbge sorting", "ごみの分別"},     // garbage, not garage: the plan's word wins
+		{"libary reading", "図書館の読み聞かせ"},          // one edit from library
+		{"garbge sorting", "ごみの分別"},              // garbage, not garage: the plan's word wins
+		{"役所の人の研修", "職員の研修"},                     // the everyday name of the city's staff
+		{"新しいITの技術を勉強してる？", "新しいデジタルの技術を勉強してる？"}, // IT among Japanese is no English "it"
 	} {
 		want, _ := ix.Ask(tc.twin)
 		got, _ := ix.Ask(tc.q)

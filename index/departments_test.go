@@ -19,6 +19,7 @@ func TestDepartmentMentions(t *testing.T) {
 		{"what does the sewer division (gesuidou-ka) do here?", "下水道課"},
 		{"What's the finance division up to in this reform plan?", "財政課"},
 		{"土木は何すんの？", "土木課"}, // without 課, asking what it does
+		{"chiiki bousai taisaku shitsu, what their job?", "地域防災対策室"},
 	} {
 		a, _ := ix.Ask(tc.q)
 		if a.Intent != IntentDepartment || a.Department != tc.dept {

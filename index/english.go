@@ -360,8 +360,10 @@ const maxSpell = 3
 // spell corrects an English word that neither EDICT nor the plan knows
 // by one edit (libary → library, garbge → garbage): a deletion, swap,
 // substitution or insertion that gives a word EDICT translates into the
-// plan's words, else one that EDICT or the question words know. Ties go
-// to the first in that order, so the same typo always reads the same.
+// plan's words, else a question word (adress → address, not dress: those
+// few words are most of what questions say besides their topic), else one
+// EDICT knows. Ties go to the first in that order, so the same typo always
+// reads the same.
 func (ix *Index) spell(w string) (string, bool) {
 	if len(w) < 4 || len(w) > 20 || !isASCIIWord(w) {
 		return "", false
@@ -384,7 +386,7 @@ func (ix *Index) spell(w string) (string, bool) {
 			cands = append(cands, w[:i]+string(c)+w[i:])
 		}
 	}
-	fallback := ""
+	asks, fallback := "", ""
 	for _, c := range cands {
 		if c == w || !ix.asking(c) && len(ix.lex.enJa.Get(c)) == 0 {
 			continue
@@ -392,9 +394,15 @@ func (ix *Index) spell(w string) (string, bool) {
 		if g, ok := ix.translate(ix.lex.lemmas(c)); ok && len(g.variants) > 0 {
 			return c, true
 		}
+		if asks == "" && ix.asking(c) {
+			asks = c
+		}
 		if fallback == "" {
 			fallback = c
 		}
+	}
+	if asks != "" {
+		return asks, true
 	}
 	return fallback, fallback != ""
 }

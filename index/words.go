@@ -382,7 +382,7 @@ func (ix *Index) addMorpheme(q *question, m morpheme) {
 	if m.suffix && !strings.ContainsFunc(surface, isHan) {
 		return // さん, たち: part of the word before
 	}
-	if ix.asking(base) || ix.asking(surface) {
+	if (ix.asking(base) || ix.asking(surface)) && !(loneLatin(q.text, m) && l.is(classEnStop, base) && !ix.title[base]) {
 		q.terms = append(q.terms, term{base: base, clause: q.clauseAt(m.start), word: -1})
 		return
 	}
@@ -420,6 +420,20 @@ func (ix *Index) addMorpheme(q *question, m morpheme) {
 	g.thing = m.concrete && !m.suffix && !l.isAny(base, classAsker, classMood, classProcedure)
 	g.concrete = g.thing && (strings.ContainsFunc(surface, isHan) || isAllKatakana(surface) && (n >= 3 || n == 2 && m.known))
 	ix.addWord(q, g, factor)
+}
+
+// loneLatin reports a word in Latin letters standing alone among Japanese
+// (新しいITの技術): a name or an acronym, not an English function word.
+func loneLatin(text string, m morpheme) bool {
+	if strings.ContainsFunc(m.surface, func(r rune) bool { return !(r >= 'a' && r <= 'z') }) {
+		return false
+	}
+	before := strings.TrimRight(text[:m.start], " ")
+	after := strings.TrimLeft(text[m.end:], " ")
+	latin := func(r rune) bool { return r >= 'a' && r <= 'z' || r >= '0' && r <= '9' }
+	r1, _ := utf8.DecodeLastRuneInString(before)
+	r2, _ := utf8.DecodeRuneInString(after)
+	return !latin(r1) && !latin(r2)
 }
 
 // addWord appends a topic word and its term.
