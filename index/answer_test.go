@@ -64,6 +64,10 @@ func TestIntents(t *testing.T) {
 		{"しやくしょのでんわばんごう", IntentContact, Japanese, "総務課"},
 		{"what is the phone number?", IntentContact, English, "総務課"},
 		{"question for the plan, which office and adress?", IntentContact, English, "総務課"}, // a typo read as a question word before any word
+		{"この実施計画について質問したい。どこに聞けばいいの？", IntentContact, Japanese, "総務課"},                     // the plan itself and where to ask
+		{"この実施計画の事務局はどこ？", IntentContact, Japanese, "総務課"},
+		{"行財政改革の実施計画の問い合わせ先、電話番号おしえて", IntentContact, Japanese, "総務課"}, // no 財政課 inside 行財政改革
+		{"新採向け接遇研修 主管", IntentWho, Japanese, "総務課"},
 		{"総務課は何をしていますか", IntentDepartment, Japanese, "総務課"},
 		{"教育部総務課の仕事", IntentDepartment, Japanese, "教育部総務課"},
 		{"what does the finance division do?", IntentDepartment, English, "財政課"},

@@ -228,12 +228,16 @@ func (ix *Index) confident(q *question, h hit, t Thresholds) bool {
 		return false
 	}
 	clauses := map[int]bool{}
+	headed := map[int]bool{} // clauses asking about a headline (体操、何曜日？)
 	for _, wi := range h.matched {
 		for c := q.words[wi].clause; c >= 0; c-- {
 			clauses[c] = true
 			if q.hasNoun(c) {
 				break
 			}
+		}
+		if c := q.words[wi].clause; q.headline(c) {
+			headed[c+1] = true
 		}
 	}
 	modifies := map[int]bool{} // counted already, in the evidence of the word they modify
@@ -247,6 +251,9 @@ func (ix *Index) confident(q *question, h hit, t Thresholds) bool {
 		if !w.concrete || w.known() || w.described || modifies[wi] {
 			continue
 		}
+		if w.detail && headed[w.clause] {
+			return false
+		}
 		if clauses[w.clause] || w.topic {
 			if w.detail {
 				return false // 図書館の開館時間: the plan never says
@@ -255,6 +262,30 @@ func (ix *Index) confident(q *question, h hit, t Thresholds) bool {
 		}
 	}
 	return h.evidence-t.Unknown*float64(unknown) >= t.Margin
+}
+
+// headline reports whether clause c ends in a noun set before the question
+// (骨太けんこう体操、何曜日にやってる？): a detail the next clause asks is
+// the headline's.
+func (q *question) headline(c int) bool {
+	if c+1 >= len(q.clauses) {
+		return false
+	}
+	last := -1
+	for i, w := range q.words {
+		if w.clause == c && (last < 0 || w.end > q.words[last].end) {
+			last = i
+		}
+	}
+	if last < 0 || !q.words[last].noun {
+		return false
+	}
+	text := q.text
+	if q.lang == English { // parsed from norm, romaji too
+		text = q.norm
+	}
+	end, next := q.words[last].end, q.clauses[c+1]
+	return end <= next && strings.Trim(text[end:next], " 、,，。") == ""
 }
 
 // hasNoun reports whether clause c names a thing: a noun the plan uses or
@@ -346,14 +377,16 @@ func (ix *Index) departmentAsked(q *question) (string, bool) {
 }
 
 // contactAsked reports a question for the enquiry desk itself: it has a
-// contact word, or an opinion about the plan itself, and no topic of the
-// plan.
+// contact word, or asks where to take a question or an opinion about the
+// plan itself (この計画について質問したい), and no topic of the plan.
 func (ix *Index) contactAsked(q *question) bool {
-	trigger, meta := false, false
+	trigger, meta, desk := false, false, false
 	for _, t := range q.terms {
 		trigger = trigger || ix.lex.is(classContactTrigger, t.base)
 		meta = meta || ix.lex.is(classMeta, t.base) || ix.title[t.base]
+		desk = desk || ix.lex.is(classDesk, t.base)
 	}
+	trigger = trigger || meta && desk
 	for _, w := range q.words {
 		if meta && ix.lex.is(classOpinion, w.text) {
 			trigger = true // この計画に意見を言いたい: to the plan's desk

@@ -125,13 +125,19 @@ func (ix *Index) mentionedDept(q *question) mention {
 		}
 	}
 	for _, dn := range ix.names {
-		if dn.core != "" {
+		if dn.core != "" && q.hasWord(dn.core) {
 			if i := strings.Index(q.text, dn.core); i >= 0 {
 				return mention{dept: dn.dept, start: i, end: i + len(dn.core), core: true}
 			}
 		}
 	}
 	return mention{}
+}
+
+// hasWord reports whether the question reads w as a word of its own, not
+// as part of a longer one (財政 in 行財政改革).
+func (q *question) hasWord(w string) bool {
+	return slices.ContainsFunc(q.terms, func(t term) bool { return t.base == w })
 }
 
 // readsName reports whether text holds a department's loose-folded

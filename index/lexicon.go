@@ -68,10 +68,11 @@ const (
 	classNear           = "near"
 	classWhere          = "where"
 	classOpinion        = "opinion"
+	classDesk           = "desk"
 )
 
 var classNames = []string{classAsk, classMeta, classAsker, classMood, classProcedure, classContact,
-	classContactTrigger, classDeptWhat, classGreeting, classThanks, classHelp, classEnStop, classDetail, classCategory, classNear, classWhere, classOpinion}
+	classContactTrigger, classDeptWhat, classGreeting, classThanks, classHelp, classEnStop, classDetail, classCategory, classNear, classWhere, classOpinion, classDesk}
 
 // is reports whether w belongs to class.
 func (l *Lexicon) is(class, w string) bool { return slices.Contains(l.classes[w], class) }
