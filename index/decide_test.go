@@ -62,7 +62,8 @@ func TestDetails(t *testing.T) {
 	for _, q := range []string{"図書館の開館時間は？", "燃えるごみって何曜日だっけ？", "国保の保険料っていくら？",
 		"toshokan nanji made aiteru?", "moeru gomi nanyoubi?", "近くのコンビニはどこ", "Where is the nearest post office?", "市の職員採用試験の申込はいつまで？",
 		"骨太けんこう体操、何曜日にやってる？", // a detail of the headline before the comma
-		"おくやみコーナーって何階？"} {
+		"おくやみコーナーって何階？", "図書館は土曜もやってる？",
+		"toshokan open until what time?", "library closed on monday?", "juminzei how much?"} { // English phrases of details
 		if a, _ := ix.Ask(q); len(a.Answers) != 0 {
 			t.Errorf("%q: %s %v", q, a.Intent, ids(a.Answers))
 		}

@@ -147,6 +147,13 @@ func (ix *Index) parseLatin(q *question, toks []enToken) {
 				ws[k] = toks[i+k].w
 			}
 			last := ws[n-1]
+			if phrase := strings.Join(ws, "-"); n > 1 && l.is(classDetail, phrase) {
+				// what time, how much: a detail the plan never gives
+				ix.addWord(q, word{text: phrase, start: toks[i].start, end: toks[i+n-1].end, noun: true, concrete: true, detail: true}, 1)
+				i += n
+				found = true
+				continue
+			}
 			if ix.asking(last) && (n == 1 || ix.asking(ws[0])) {
 				continue // a phrase may end in a question word (civic hall), not be one
 			}
