@@ -51,7 +51,10 @@ type Answer struct {
 	// from its beginning.
 	Truncated bool     `json:"truncated,omitempty"`
 	Related   []string `json:"related,omitempty"` // follow-up questions to suggest
-	Plan      PlanInfo `json:"plan"`
+	// Followup is what a question with no topic of its own asks of the
+	// answer before it in a conversation, which the index does not know.
+	Followup Followup `json:"followup,omitempty"`
+	Plan     PlanInfo `json:"plan"`
 }
 
 // Match is one action that answers the question.
@@ -100,6 +103,7 @@ func (ix *Index) answerWith(raw string, t Thresholds) (Answer, error) {
 	q := ix.parse(raw)
 	a := Answer{Query: raw, Lang: q.lang, Plan: ix.info(), Answers: []Match{}, Truncated: q.truncated}
 	err := ix.decide(q, &a, t)
+	a.Followup = ix.followup(q, &a)
 	a.Text = ix.render(&a)
 	return a, err
 }

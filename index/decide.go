@@ -325,6 +325,9 @@ func (ix *Index) smallTalk(q *question) (Intent, bool) {
 			return "", false
 		}
 	}
+	if slices.ContainsFunc(q.terms, func(t term) bool { return ix.lex.is(classContactTrigger, t.base) }) {
+		return "", false // how do I contact them: not how to use the bot
+	}
 	for _, in := range []struct {
 		intent Intent
 		class  string

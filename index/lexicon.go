@@ -69,10 +69,12 @@ const (
 	classWhere          = "where"
 	classOpinion        = "opinion"
 	classDesk           = "desk"
+	classMore           = "more"
+	classFollowDetail   = "followup-detail"
 )
 
 var classNames = []string{classAsk, classMeta, classAsker, classMood, classProcedure, classContact,
-	classContactTrigger, classDeptWhat, classGreeting, classThanks, classHelp, classEnStop, classDetail, classCategory, classNear, classWhere, classOpinion, classDesk}
+	classContactTrigger, classDeptWhat, classGreeting, classThanks, classHelp, classEnStop, classDetail, classCategory, classNear, classWhere, classOpinion, classDesk, classMore, classFollowDetail}
 
 // is reports whether w belongs to class.
 func (l *Lexicon) is(class, w string) bool { return slices.Contains(l.classes[w], class) }
