@@ -29,7 +29,7 @@ func TestContactAnswer(t *testing.T) {
 		}
 	}
 	a, _ := ix.Ask("who do I call about this plan?")
-	if !strings.Contains(a.Text, "General Affairs Division (総務課 行政管理係)") {
+	if !strings.Contains(a.Text, "General Affairs Division, Administrative Management Section (総務課 行政管理係)") {
 		t.Errorf("English contact: %q", a.Text)
 	}
 	// A contact word about something else is no question for the desk.

@@ -137,15 +137,27 @@ func (ix *Index) render(a *Answer) string {
 	return b.String()
 }
 
-// deskEN writes the desk "総務課 行政管理係 …" in English where the
-// department has an English name: "General Affairs Division (総務課 行政管理係 …)".
+// deskEN writes the desk in English with its Japanese name, which the
+// resident will see on the door: "General Affairs Division, Administrative
+// Management Section (総務課 行政管理係)".
 func (ix *Index) deskEN(desk string) string {
-	if f := strings.Fields(desk); len(f) > 0 {
-		if en := ix.lex.English[f[0]]; en != "" {
-			return en + " (" + desk + ")"
-		}
+	if en := ix.DeskEnglish(desk); en != "" {
+		return en + " (" + desk + ")"
 	}
 	return desk
+}
+
+// DeskEnglish names a desk ("総務課 行政管理係") in English, unit by unit,
+// as far as data/departments.tsv names them: "General Affairs Division,
+// Administrative Management Section"; "" when it names none.
+func (ix *Index) DeskEnglish(desk string) string {
+	var out []string
+	for _, unit := range strings.Fields(desk) {
+		if en := ix.lex.English[unit]; en != "" {
+			out = append(out, en)
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 // deptList joins department names; in English each is "English (日本語)".
