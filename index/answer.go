@@ -77,6 +77,10 @@ type PlanInfo struct {
 	Title   string       `json:"title"`
 	Updated string       `json:"updated"`
 	Contact data.Contact `json:"contact"`
+	// DeskEN names the desk in English as far as data/departments.tsv
+	// names its units ("General Affairs Division, Administrative
+	// Management Section"); empty when it names none.
+	DeskEN string `json:"desk_en,omitempty"`
 }
 
 // Ask answers one question. It never fails: a search error is reported as
@@ -101,7 +105,7 @@ func (ix *Index) answer(raw string) (Answer, error) { return ix.answerWith(raw, 
 // answerWith answers with other thresholds, for calibration.
 func (ix *Index) answerWith(raw string, t Thresholds) (Answer, error) {
 	q := ix.parse(raw)
-	a := Answer{Query: raw, Lang: q.lang, Plan: ix.info(), Answers: []Match{}, Truncated: q.truncated}
+	a := Answer{Query: raw, Lang: q.lang, Plan: ix.Info(), Answers: []Match{}, Truncated: q.truncated}
 	err := ix.decide(q, &a, t)
 	a.Followup = ix.followup(q, &a)
 	a.Text = ix.render(&a)
@@ -110,8 +114,9 @@ func (ix *Index) answerWith(raw string, t Thresholds) (Answer, error) {
 
 func round(f float64) float64 { return float64(int(f*1000+0.5)) / 1000 }
 
-func (ix *Index) info() PlanInfo {
-	return PlanInfo{Title: ix.plan.Title, Updated: ix.plan.Updated, Contact: ix.plan.Contact}
+// Info identifies the plan the index answers from and its desk.
+func (ix *Index) Info() PlanInfo {
+	return PlanInfo{Title: ix.plan.Title, Updated: ix.plan.Updated, Contact: ix.plan.Contact, DeskEN: ix.DeskEnglish(ix.plan.Contact.Desk)}
 }
 
 func (ix *Index) match(it data.Item, score float64) Match {
