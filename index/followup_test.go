@@ -12,6 +12,8 @@ func TestFollowup(t *testing.T) {
 		"連絡先は？":                  FollowupContact,
 		"what's their number?":   FollowupContact,
 		"how do I contact them?": FollowupContact,
+		"窓口はどこ？":                 FollowupContact,
+		"その担当課の電話は？":             FollowupContact, // その is no word of the plan's
 		"ほかには？":                  FollowupMore,
 		"他の候補":                   FollowupMore,
 		"more":                   FollowupMore,
