@@ -10,6 +10,7 @@ package index
 //	reply.go       reply: the text in the question's language
 
 import (
+	"slices"
 	"strings"
 
 	"planbot/data"
@@ -141,11 +142,27 @@ func (ix *Index) englishNames(depts []string) []string {
 	return out
 }
 
-// contactMatch is the plan's enquiry desk as the answer of a contact
-// question: its department (the desk's first word, 総務課 of 総務課
-// 行政管理係, when the plan has that department) and how to reach it.
-func (ix *Index) contactMatch() Match {
+// Matches returns the plan's actions with the given IDs, in that order,
+// as matches: a conversation's context names actions by ID. IDs the plan
+// lacks (a reindex removed them) are skipped.
+func (ix *Index) Matches(ids []string) []Match {
+	var out []Match
+	for _, id := range ids {
+		if i := slices.IndexFunc(ix.plan.Items, func(it data.Item) bool { return it.ID == id }); i >= 0 {
+			out = append(out, ix.match(ix.plan.Items[i], 0))
+		}
+	}
+	return out
+}
+
+// Desk is the plan's enquiry desk as the answer of a contact question
+// (ID ContactID): its department (the desk's first word, 総務課 of 総務課
+// 行政管理係) and how to reach it. false when the plan names no desk.
+func (ix *Index) Desk() (Match, bool) {
 	c := ix.plan.Contact
+	if strings.TrimSpace(c.Desk) == "" {
+		return Match{}, false
+	}
 	m := Match{ID: ContactID, Departments: []string{}, Content: strings.TrimSpace(c.Desk)}
 	if f := strings.Fields(c.Desk); len(f) > 0 {
 		m.Departments = append(m.Departments, f[0])
@@ -158,5 +175,5 @@ func (ix *Index) contactMatch() Match {
 		m.Content += "\n電話番号: " + c.Phone
 	}
 	m.Score = 1
-	return m
+	return m, true
 }

@@ -372,3 +372,16 @@ func TestLemmas(t *testing.T) {
 		}
 	}
 }
+
+// TestMatches: a conversation's actions are found again by ID, in the
+// order kept, and those a reindex removed are skipped.
+func TestMatches(t *testing.T) {
+	ix := seed(t)
+	ms := ix.Matches([]string{"2.1.4.1", "9.9.9.9", "1.1.1.1"})
+	if len(ms) != 2 || ms[0].ID != "2.1.4.1" || ms[1].ID != "1.1.1.1" || ms[0].Departments[0] != "財政課" || ms[0].DepartmentsEN[0] == "" {
+		t.Errorf("matches: %+v", ms)
+	}
+	if m, ok := ix.Desk(); !ok || m.ID != ContactID || m.Departments[0] != "総務課" || !strings.Contains(m.Content, "0244-37-2120") {
+		t.Errorf("desk: %+v %v", m, ok)
+	}
+}

@@ -73,8 +73,8 @@ func (ix *Index) decide(q *question, a *Answer, t Thresholds) error {
 	}
 	if ix.contactAsked(q) {
 		a.Intent = IntentContact
-		if ix.plan.Contact.Desk != "" {
-			a.Answers = append(a.Answers, ix.contactMatch())
+		if m, ok := ix.Desk(); ok {
+			a.Answers = append(a.Answers, m)
 		}
 		return nil
 	}
