@@ -2,12 +2,15 @@ package bot
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
+	"io/fs"
 	"mime"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -162,10 +165,20 @@ func handleRollback(d Deps) http.Handler {
 			writeError(w, http.StatusBadRequest, "which version? ?version=0001-abcdef12")
 			return
 		}
+		// Only an ID as the store makes them reaches it: nothing else can
+		// name a file, and the refusal does not repeat what was sent.
+		if !versionID.MatchString(id) {
+			writeError(w, http.StatusBadRequest, "not a version ID: want the form 0001-abcdef12, as GET /admin/versions lists them")
+			return
+		}
 		rep, err := d.Reloader.Rollback(r.Context(), id)
 		d.reindexResult(w, rep, err)
 	})
 }
+
+// versionID is the form of a version's ID: a sequence number and the
+// start of its hash (versions.Version.ID).
+var versionID = regexp.MustCompile(`^[0-9]{4,9}-[0-9a-f]{8}$`)
 
 // reindexResult maps a reload outcome to HTTP: 409 when force is needed
 // (an empty plan or one that drops more than half of the actions) or for
@@ -185,7 +198,7 @@ func (d Deps) reindexResult(w http.ResponseWriter, rep index.Report, err error) 
 		writeError(w, http.StatusConflict, err.Error())
 	case errors.Is(err, versions.ErrDamaged):
 		d.Metrics.Reindexed("refused")
-		writeJSON(w, http.StatusConflict, map[string]any{"error": err.Error(), "damaged": true})
+		writeJSON(w, http.StatusConflict, map[string]any{"error": d.public(err), "damaged": true})
 	case errors.Is(err, index.ErrNoText):
 		d.Metrics.Reindexed("invalid")
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": err.Error(), "line": 0})
@@ -201,8 +214,24 @@ func (d Deps) reindexResult(w http.ResponseWriter, rep index.Report, err error) 
 	default:
 		d.Metrics.Reindexed("error")
 		d.Logger.Error("reindex", "err", err)
-		writeError(w, http.StatusInternalServerError, err.Error())
+		writeError(w, http.StatusInternalServerError, d.public(err))
 	}
+}
+
+// public is err as the admin API tells it: an error from the file system
+// names a path of the data dir, which the service log has and a response
+// does not.
+func (d Deps) public(err error) string {
+	var pe *fs.PathError
+	if !errors.As(err, &pe) {
+		return err.Error()
+	}
+	d.Logger.Error("admin: data dir", "err", err)
+	msg := "the version store cannot be read or written (the service log says which file)"
+	if errors.Is(err, versions.ErrDamaged) {
+		msg = "stored version is damaged: its files cannot be read (the service log says which)"
+	}
+	return msg
 }
 
 func handleUnanswered(d Deps) http.Handler {
@@ -236,23 +265,33 @@ type feedbackCounts struct {
 
 func handleFeedbackCounts(d Deps) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		counts, err := d.Feedback.Counts(r.Context())
+		out, err := d.feedback(r.Context())
 		if err != nil {
 			writeError(w, http.StatusInternalServerError, err.Error())
 			return
 		}
-		out := feedbackCounts{Actions: []actionVotes{}}
-		shown := map[string]bool{}
-		if ix := d.Live.Current(); ix != nil {
-			for _, it := range ix.Plan().Items {
-				k := it.Key()
-				if v, ok := counts[k]; ok {
-					shown[k] = true
-					out.Actions = append(out.Actions, actionVotes{ID: it.ID, Key: k, Departments: it.Departments, Content: it.Content, Votes: v})
-				}
-			}
-		}
-		out.OtherKeys = len(counts) - len(shown)
 		writeJSON(w, http.StatusOK, out)
 	})
+}
+
+// feedback is the counts of the actions of the plan served (the
+// feedback list and chart).
+func (d Deps) feedback(ctx context.Context) (feedbackCounts, error) {
+	counts, err := d.Feedback.Counts(ctx)
+	if err != nil {
+		return feedbackCounts{}, err
+	}
+	out := feedbackCounts{Actions: []actionVotes{}}
+	shown := map[string]bool{}
+	if ix := d.Live.Current(); ix != nil {
+		for _, it := range ix.Plan().Items {
+			k := it.Key()
+			if v, ok := counts[k]; ok {
+				shown[k] = true
+				out.Actions = append(out.Actions, actionVotes{ID: it.ID, Key: k, Departments: it.Departments, Content: it.Content, Votes: v})
+			}
+		}
+	}
+	out.OtherKeys = len(counts) - len(shown)
+	return out, nil
 }

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -9,7 +10,8 @@ import (
 	"planbot/index"
 )
 
-// Metrics are the service's Prometheus metrics, on a registry of their own
+// Metrics are the service's Prometheus metrics and the daily counts of
+// the admin charts. The Prometheus metrics are on a registry of their own
 // so that tests and several servers in one process do not collide. It
 // implements chat.Metrics for the channels.
 type Metrics struct {
@@ -19,6 +21,10 @@ type Metrics struct {
 	notCovered prometheus.Counter
 	reindexes  *prometheus.CounterVec
 	dropped    *prometheus.CounterVec
+	// Daily counts every question by day, channel and outcome for the
+	// admin charts (a MemDaily unless the service shares it in Redis);
+	// set it before the channels start.
+	Daily Daily
 }
 
 // NewMetrics registers the metrics and the Go runtime collectors.
@@ -41,6 +47,7 @@ func NewMetrics() *Metrics {
 		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "planbot_dropped_events_total", Help: "Events dropped (full queue, duplicates, …) by channel and reason.",
 		}, []string{"channel", "reason"}),
+		Daily: &MemDaily{},
 	}
 	m.Registry.MustRegister(m.requests, m.latency, m.notCovered, m.reindexes, m.dropped,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -53,6 +60,11 @@ func (m *Metrics) Answered(channel string, a index.Answer, d time.Duration) {
 	m.latency.WithLabelValues(channel).Observe(d.Seconds())
 	if a.Intent == index.IntentNotCovered {
 		m.notCovered.Inc()
+	}
+	if o := OutcomeOf(a); o != "" && m.Daily != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		m.Daily.Count(ctx, DayOf(time.Now()), channel, o) // a store that fails logs it; the answer goes out anyway
+		cancel()
 	}
 }
 

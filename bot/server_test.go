@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -43,9 +45,28 @@ func newService(t testing.TB, token string, limiter bot.Limiter) *service {
 	if _, err := r.Boot(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(bot.NewServer(bot.Deps{Live: r.Live, Reloader: r, AdminToken: token, Limiter: limiter}))
+	srv := httptest.NewServer(bot.NewServer(bot.Deps{Live: r.Live, Reloader: r, AdminToken: token, Limiter: limiter, TrustedProxies: loopback}))
 	t.Cleanup(srv.Close)
 	return &service{Server: srv, reloader: r}
+}
+
+// loopback is the trusted proxy of the test services: a request may name
+// its client in X-Forwarded-For, as behind a reverse proxy.
+var loopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+
+// vote posts a vote on id from client (in X-Forwarded-For).
+func (s *service) vote(t *testing.T, client, id string, helpful bool) (int, []byte) {
+	t.Helper()
+	b, _ := json.Marshal(map[string]any{"id": id, "helpful": helpful})
+	req, _ := http.NewRequest("POST", s.URL+"/api/feedback", bytes.NewReader(b))
+	req.Header.Set("X-Forwarded-For", client)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, body
 }
 
 func (s *service) do(t *testing.T, method, path, token string, body []byte) (int, []byte) {
@@ -143,9 +164,8 @@ func TestRateLimit(t *testing.T) {
 
 func TestFeedbackAndUnanswered(t *testing.T) {
 	s := newService(t, "tok", nil)
-	for _, helpful := range []bool{true, true, false} {
-		b, _ := json.Marshal(map[string]any{"id": "1.1.1.1", "helpful": helpful})
-		if code, _ := s.do(t, "POST", "/api/feedback", "", b); code != http.StatusNoContent {
+	for i, helpful := range []bool{true, true, false} {
+		if code, _ := s.vote(t, fmt.Sprint("198.51.100.", i), "1.1.1.1", helpful); code != http.StatusNoContent {
 			t.Fatalf("feedback: %d", code)
 		}
 	}
@@ -289,7 +309,7 @@ func TestAskAPIShapes(t *testing.T) {
 	if !strings.HasPrefix(long.Text, "（長いメッセージ") || long.Intent != index.IntentWho {
 		t.Errorf("long message: %+v", long)
 	}
-	for id, want := range map[string]int{"contact": http.StatusBadRequest, "9.9.9.9": http.StatusBadRequest, "1.1.1.1": http.StatusNoContent} {
+	for id, want := range map[string]int{"contact": http.StatusNotFound, "9.9.9.9": http.StatusNotFound, "1.1.1.1": http.StatusNoContent} {
 		b, _ := json.Marshal(map[string]any{"id": id, "helpful": true})
 		if code, _ := s.do(t, "POST", "/api/feedback", "", b); code != want {
 			t.Errorf("feedback on %s: %d, want %d", id, code, want)

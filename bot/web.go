@@ -24,7 +24,7 @@ func servePage(name string) http.Handler {
 			return
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self'; script-src 'self'")
+		// The Content-Security-Policy is every response's (secure).
 		w.Write(b)
 	})
 }
@@ -32,4 +32,17 @@ func servePage(name string) http.Handler {
 func handleStatic() http.Handler {
 	sub, _ := fs.Sub(webFS, "web")
 	return http.StripPrefix("/static/", http.FileServerFS(sub))
+}
+
+// handlePlan is GET /api/plan: the plan the web chat answers from and its
+// enquiry desk (in English too), which the page shows before any question.
+func handlePlan(d Deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ix := d.Live.Current()
+		if ix == nil {
+			writeError(w, http.StatusServiceUnavailable, "the index is not ready; try again shortly")
+			return
+		}
+		writeJSON(w, http.StatusOK, ix.Info())
+	})
 }

@@ -72,27 +72,29 @@ http {
 }
 EOF
   $gen nginx -p "$tmp/fake" -c nginx.conf -e "$tmp/fake/error.log" &
+  fake_pid=$! # the prefix (taskset) execs nginx: the PID is nginx's
   for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$fake/" && return; sleep 0.1; done
   echo "the fake LINE API did not start: $(cat "$tmp/fake/error.log")" >&2; exit 1
 }
 start() { # prefix...: start the service and the fake LINE API
   fakeline
-  PLANBOT_DATA_DIR="$tmp/data" PLANBOT_ADDR=127.0.0.1:$port PLANBOT_RATE_LIMIT=0 PLANBOT_ADMIN_TOKEN=load-test-admin \
+  PLANBOT_DATA_DIR="$tmp/data" PLANBOT_ADDR=127.0.0.1:$port PLANBOT_RATE_LIMIT=0 PLANBOT_ADMIN_TOKEN=load-test-admin-token \
     LINE_CHANNEL_SECRET=load-test-secret LINE_CHANNEL_ACCESS_TOKEN=load-test-token LINE_API_BASE_URL=http://127.0.0.1:$fake \
     "$@" "$tmp/planbot" serve >>"$tmp/serve.out" 2>>"$tmp/serve.log" &
+  serve_pid=$!
   for _ in $(seq 100); do curl -sf "$base/readyz" >/dev/null && return; sleep 0.1; done
   echo "service did not start" >&2; exit 1
 }
 stop() { # the service first: it answers what it has queued before it exits
-  pkill -f "$tmp/planbot serve" || true
-  for _ in $(seq 300); do pgrep -f "$tmp/planbot serve" >/dev/null || break; sleep 0.1; done
+  kill "$serve_pid" 2>/dev/null || true
+  for _ in $(seq 300); do kill -0 "$serve_pid" 2>/dev/null || break; sleep 0.1; done
   stopfake
 }
 stopfake() { # QUIT: nginx writes the calls it has logged before it exits
-  pkill -QUIT -f "nginx -p $tmp/fake" || true
+  kill -QUIT "$fake_pid" 2>/dev/null || true
   sleep 0.5
 }
-rss() { ps -o rss= -p "$(pgrep -f "$tmp/planbot serve")" | awk '{printf "%.0f MiB", $1/1024}'; }
+rss() { ps -o rss= -p "$serve_pid" | awk '{printf "%.0f MiB", $1/1024}'; }
 calls() { awk -v s="$1" '$1 == s {n++} END {print n + 0}' "$tmp/fake/calls.log"; } # logged within 0.1 s
 replies() { calls 200; }
 refused() { calls 429; }
@@ -233,7 +235,7 @@ sed '0,/ 財政課$/s// 財務課/' "$plan" >"$tmp/plan-b.txt"
   i=0; ok=0; end=$((SECONDS + dur))
   while [ $SECONDS -lt $end ]; do
     f=$plan; [ $((i % 2)) -eq 1 ] && f="$tmp/plan-b.txt"
-    code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer load-test-admin' --data-binary "@$f" \
+    code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer load-test-admin-token' --data-binary "@$f" \
       "$base/admin/reindex")
     [ "$code" = 200 ] && ok=$((ok + 1)); i=$((i + 1))
   done

@@ -79,18 +79,9 @@ func Pick(asker Asker, a index.Answer, id string) (index.Match, bool) {
 // suggestions or department list: a "who" answer of that action alone, in
 // a's language, from a's plan.
 func Card(a index.Answer, m index.Match) index.Answer {
-	en := a.Lang == index.English
-	depts := strings.Join(m.Departments, "・")
-	text := depts + "が担当しています。\n" + m.Content
-	if en {
-		names := make([]string, len(m.Departments))
-		for i, d := range m.Departments {
-			names[i] = d
-			if i < len(m.DepartmentsEN) && m.DepartmentsEN[i] != "" {
-				names[i] = m.DepartmentsEN[i] + " (" + d + ")"
-			}
-		}
-		text = strings.Join(names, ", ") + " is in charge.\n" + m.Content
+	text := Departments(a, m) + "が担当しています。\n" + m.Content
+	if a.Lang == index.English {
+		text = Departments(a, m) + " is in charge.\n" + m.Content
 	}
 	return index.Answer{Query: a.Query, Lang: a.Lang, Intent: index.IntentWho, Text: text,
 		Answers: []index.Match{m}, Plan: a.Plan}

@@ -6,10 +6,8 @@ package chat
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"planbot/index"
@@ -26,13 +24,16 @@ type Deduper interface {
 	Seen(ctx context.Context, key string, ttl time.Duration) bool
 }
 
-// Feedback counts residents' and staff's votes per action. It stores no
-// user identity. The stores (MemFeedback, Redis) count under whatever
-// name they are given; the service wraps its store in ByKey, so that the
-// channels vote with action IDs and the votes are kept by the actions'
-// stable keys.
+// Feedback counts residents' and staff's votes per action, one vote per
+// voter and action: a voter's later vote on an action replaces the
+// earlier one. The voter names the chat ("line:U…", "slack:T…:U…", or the
+// web client's address); stores keep it only as a salted hash, for a
+// bounded time and number (feedback.go). The stores (MemFeedback, Redis)
+// count under whatever name they are given; the service wraps its store
+// in ByKey, so that the channels vote with action IDs and the votes are
+// kept by the actions' stable keys.
 type Feedback interface {
-	Vote(ctx context.Context, action string, helpful bool) error
+	Vote(ctx context.Context, voter, action string, helpful bool) error
 	Counts(ctx context.Context) (map[string]Votes, error)
 }
 
@@ -99,56 +100,6 @@ func (d *MemDeduper) Len() int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return len(d.seen)
-}
-
-// MemFeedback is an in-process Feedback.
-type MemFeedback struct {
-	mu    sync.Mutex
-	votes map[string]Votes
-}
-
-// NewMemFeedback returns an empty in-process Feedback.
-func NewMemFeedback() *MemFeedback { return &MemFeedback{votes: map[string]Votes{}} }
-
-func (f *MemFeedback) Vote(_ context.Context, action string, helpful bool) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	v := f.votes[action]
-	if helpful {
-		v.Helpful++
-	} else {
-		v.NotHelpful++
-	}
-	f.votes[action] = v
-	return nil
-}
-
-func (f *MemFeedback) Counts(context.Context) (map[string]Votes, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	out := make(map[string]Votes, len(f.votes))
-	for k, v := range f.votes {
-		out[k] = v
-	}
-	return out, nil
-}
-
-// DropLog logs dropped work at most once a second, with the number dropped
-// since the last line, so a flood of drops cannot flood the log as well.
-// The zero value is ready to use.
-type DropLog struct {
-	n    atomic.Int64
-	last atomic.Int64 // Unix nanoseconds of the last line
-}
-
-// Drop counts one dropped piece of work and may log msg with args.
-func (d *DropLog) Drop(log *slog.Logger, msg string, args ...any) {
-	d.n.Add(1)
-	now, last := time.Now().UnixNano(), d.last.Load()
-	if now-last < int64(time.Second) || !d.last.CompareAndSwap(last, now) {
-		return
-	}
-	log.Warn(msg, append(args, "dropped", d.n.Swap(0))...)
 }
 
 // APIClient returns an HTTP client for a platform API called by up to

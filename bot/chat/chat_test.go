@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -73,26 +72,6 @@ func BenchmarkMemDeduper(b *testing.B) {
 	for b.Loop() {
 		d.Seen(ctx, fmt.Sprint("event", i), time.Hour)
 		i++
-	}
-}
-
-func TestDropLog(t *testing.T) {
-	var buf strings.Builder
-	log := slog.New(slog.NewTextHandler(&buf, nil))
-	var d DropLog
-	for range 1000 {
-		d.Drop(log, "queue full", "channel", "test")
-	}
-	if n := strings.Count(buf.String(), "queue full"); n != 1 {
-		t.Fatalf("1000 drops within a second logged %d lines, want 1:\n%s", n, buf.String())
-	}
-	if !strings.Contains(buf.String(), "dropped=1\n") {
-		t.Errorf("first line should count the first drop: %s", buf.String())
-	}
-	d.last.Store(time.Now().Add(-2 * time.Second).UnixNano())
-	d.Drop(log, "queue full")
-	if !strings.Contains(buf.String(), "dropped=1000") {
-		t.Errorf("second line should count the 999 suppressed drops and this one: %s", buf.String())
 	}
 }
 

@@ -4,11 +4,13 @@
 package line
 
 import (
+	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -23,6 +25,7 @@ import (
 	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
 	"golang.org/x/time/rate"
 
+	"planbot/bot/budget"
 	"planbot/bot/chat"
 	"planbot/index"
 )
@@ -47,10 +50,30 @@ type Deps struct {
 	Feedback chat.Feedback
 	Metrics  chat.Metrics
 	Logger   *slog.Logger
+	// Followups answers messages with the chat's last answer as the
+	// context of follow-ups; nil: in-process, over Asker.
+	Followups *chat.Followups
 }
 
-// maxBody caps a webhook request.
+// maxBody caps a webhook request; LINE's deliveries are a few KiB.
 const maxBody = 1 << 20
+
+// maxQuestion bounds the question asked, in runes. LINE allows 5,000
+// characters in a message; the index reads the first 500 of a question
+// and says so in its answer (index.Answer.Truncated), so a longer message
+// is cut here first, where it costs nothing, and answered from its
+// beginning with that note.
+const maxQuestion = 2000
+
+// fallbackWindow is how long an event without a webhookEventId is
+// remembered by its message ID or, for other events, by a hash of what
+// identifies it (see dedupKey): LINE redelivers within minutes.
+const fallbackWindow = 10 * time.Minute
+
+// abandonWait is how long Close waits, once it has given up, for the
+// workers to notice; a worker stuck longer is abandoned (its events
+// counted as not sent).
+const abandonWait = time.Second
 
 // APIRateLimit is LINE's limit on Messaging API calls per channel, the
 // reply endpoint's included: 2,000 a second. LINE answers 429 above it, and
@@ -69,9 +92,15 @@ type Bot struct {
 	drops     chat.DropLog
 	limit     *rate.Limiter // Messaging API calls, within APIRate
 	rateDrops chat.DropLog  // replies dropped waiting for their turn
+	sigDrops  chat.DropLog  // requests with a missing or bad signature
+	refusals  chat.DropLog  // signed events refused (over-long postback data)
 	wg        sync.WaitGroup
 	ctx       context.Context // outlives requests; cancelled when Close gives up
 	cancel    context.CancelFunc
+	tally     tally
+
+	closeOnce sync.Once
+	closeErr  error
 
 	replies *lru.Cache[renderKey, cachedReply] // encoded replies, see answerMessages
 }
@@ -108,6 +137,13 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
+	if deps.Followups == nil {
+		f, err := chat.NewFollowups(deps.Asker, chat.FollowupConfig{Logger: deps.Logger})
+		if err != nil {
+			return nil, fmt.Errorf("line: %w", err)
+		}
+		deps.Followups = f
+	}
 	opts := []messaging_api.MessagingApiAPIOption{messaging_api.WithHTTPClient(chat.APIClient(cfg.APITimeout, cfg.Workers))}
 	if cfg.APIBaseURL != "" {
 		opts = append(opts, messaging_api.WithEndpoint(cfg.APIBaseURL))
@@ -117,9 +153,11 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 		return nil, fmt.Errorf("line: %w", err)
 	}
 	replies, _ := lru.New[renderKey, cachedReply](cachedReplies) // errors only for a size ≤ 0
-	b := &Bot{cfg: cfg, deps: deps, api: api, jobs: make(chan []byte, cfg.Queue), replies: replies,
+	b := &Bot{cfg: cfg, deps: deps, jobs: make(chan []byte, cfg.Queue), replies: replies,
 		limit: apiLimiter(cfg.APIRate, cfg.Workers)}
 	b.ctx, b.cancel = context.WithCancel(context.Background())
+	// Every API call ends when Close gives up (set once, before any call).
+	b.api = api.WithContext(b.ctx)
 	for range cfg.Workers {
 		b.wg.Add(1)
 		go b.work()
@@ -155,7 +193,7 @@ func (b *Bot) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (b *Bot) serve(w http.ResponseWriter, r *http.Request) int {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	body, err := budget.Read(w, r, maxBody)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
@@ -166,7 +204,7 @@ func (b *Bot) serve(w http.ResponseWriter, r *http.Request) int {
 		return http.StatusBadRequest
 	}
 	if !webhook.ValidateSignature(b.cfg.ChannelSecret, r.Header.Get("x-line-signature"), body) {
-		b.deps.Logger.Warn("line: rejected request with a missing or bad signature", "remote", r.RemoteAddr)
+		b.sigDrops.Drop(b.deps.Logger, "line: rejected requests with a missing or bad signature", "remote", r.RemoteAddr)
 		http.Error(w, "invalid signature", http.StatusBadRequest)
 		return http.StatusBadRequest
 	}
@@ -191,41 +229,148 @@ func (b *Bot) serve(w http.ResponseWriter, r *http.Request) int {
 	return http.StatusOK
 }
 
-// Close stops accepting events and waits for the queued ones, until ctx
-// ends; then it abandons the rest.
+// Close stops accepting deliveries and answers the queued ones until ctx
+// ends, or abandonWait before its deadline. Then it gives up: calls in
+// flight are cancelled and the events left are counted, not asked or
+// sent; a worker stuck even so is abandoned abandonWait later, so Close
+// returns by ctx's deadline (or abandonWait after its cancellation)
+// whatever a worker does. It logs what the drain did (events replied,
+// failed at the API, not sent) and returns an error only if queued events
+// were not sent: after a clean drain it returns nil. Later calls return
+// the first call's result.
 func (b *Bot) Close(ctx context.Context) error {
+	b.closeOnce.Do(func() { b.closeErr = b.close(ctx) })
+	return b.closeErr
+}
+
+func (b *Bot) close(ctx context.Context) error {
+	start := time.Now()
 	b.mu.Lock()
-	if !b.closed {
-		b.closed = true
-		close(b.jobs)
-	}
+	b.closed = true
+	queued := len(b.jobs)
+	close(b.jobs)
 	b.mu.Unlock()
+	before := b.tally.get()
 	done := make(chan struct{})
 	go func() { b.wg.Wait(); close(done) }()
+	giveUp := ctx
+	if dl, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		giveUp, cancel = context.WithDeadline(ctx, dl.Add(-abandonWait))
+		defer cancel()
+	}
 	select {
 	case <-done:
+	case <-giveUp.Done():
 		b.cancel()
-		return nil
-	case <-ctx.Done():
-		b.cancel()
-		<-done
-		return fmt.Errorf("line: close: %w", ctx.Err())
+		select {
+		case <-done:
+		case <-time.After(abandonWait):
+		}
+	}
+	b.cancel()
+	// Deliveries no worker took (every worker stuck) are not sent either.
+	left := 0
+	for body := range b.jobs {
+		left += len(b.events(body))
+	}
+	for _, d := range []*chat.DropLog{&b.drops, &b.rateDrops, &b.sigDrops, &b.refusals} {
+		d.Flush() // counts not yet logged
+	}
+	after := b.tally.get()
+	unsent := after.unsent - before.unsent + after.pending + left
+	args := []any{"deliveries_queued", queued, "replied", after.replied - before.replied,
+		"failed", after.failed - before.failed, "unsent", unsent, "elapsed", time.Since(start).Round(time.Millisecond)}
+	if unsent > 0 {
+		b.deps.Logger.Warn("line: stopped before every queued event was answered", args...)
+		return fmt.Errorf("line: %d queued replies not sent within the shutdown limit", unsent)
+	}
+	b.deps.Logger.Info("line: stopped; every queued event answered", args...)
+	return nil
+}
+
+// tally counts what became of the events taken from the queue.
+type tally struct {
+	mu sync.Mutex
+	n  counts
+}
+
+type counts struct {
+	replied, failed, unsent int
+	pending                 int // taken by a worker and not yet settled
+}
+
+func (t *tally) take(n int) {
+	t.mu.Lock()
+	t.n.pending += n
+	t.mu.Unlock()
+}
+
+// settle records the outcome of one taken event.
+func (t *tally) settle(o outcome) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.n.pending--
+	switch o {
+	case replied:
+		t.n.replied++
+	case failed:
+		t.n.failed++
+	case unsent:
+		t.n.unsent++
 	}
 }
+
+func (t *tally) get() counts {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.n
+}
+
+// outcome is what became of one event that asked for a reply.
+type outcome int
+
+const (
+	skipped outcome = iota // a duplicate: answered before
+	replied
+	failed // the API refused or failed the call
+	unsent // never sent: its turn did not come, or the service stopped
+)
 
 func (b *Bot) work() {
 	defer b.wg.Done()
 	for body := range b.jobs {
-		// The SDK's own decoding, as webhook.ParseRequest does it.
-		var cb webhook.CallbackRequest
-		if err := json.Unmarshal(body, &cb); err != nil {
-			b.deps.Logger.Warn("line: malformed webhook body", "err", clip(err.Error(), 200))
-			continue
-		}
-		for _, ev := range cb.Events {
-			b.handle(b.ctx, ev)
+		evs := b.events(body)
+		b.tally.take(len(evs))
+		for _, e := range evs {
+			b.tally.settle(b.handle(b.ctx, e))
 		}
 	}
+}
+
+// job is one event that asks for a reply.
+type job struct {
+	ev webhook.EventInterface
+	event
+}
+
+// events decodes a verified body and returns the events that ask for a
+// reply: the others (other modes, kinds and other apps' postbacks, group
+// messages not meant for the bot) are dropped here.
+func (b *Bot) events(body []byte) []job {
+	// The SDK's own decoding, as webhook.ParseRequest does it.
+	var cb webhook.CallbackRequest
+	if err := json.Unmarshal(body, &cb); err != nil {
+		b.deps.Logger.Warn("line: malformed webhook body", "err", clip(err.Error(), 200))
+		return nil
+	}
+	var out []job
+	for _, ev := range cb.Events {
+		if c, ok := b.answerable(ev); ok {
+			out = append(out, job{ev, c})
+		}
+	}
+	return out
 }
 
 // event is what every handled event shares.
@@ -250,45 +395,170 @@ func common(ev webhook.EventInterface) (event, bool) {
 
 func redelivered(dc *webhook.DeliveryContext) bool { return dc != nil && dc.IsRedelivery }
 
-// handle answers one event. It never panics on LINE's input: unknown
-// events are ignored.
-func (b *Bot) handle(ctx context.Context, ev webhook.EventInterface) {
+// answerable reports whether ev asks the bot for a reply. It never panics
+// on LINE's input: unknown events are not answered.
+func (b *Bot) answerable(ev webhook.EventInterface) (event, bool) {
 	c, ok := common(ev)
 	if !ok || c.mode == webhook.EventMode_STANDBY || c.replyToken == "" {
-		return
+		return c, false
 	}
-	if c.id != "" && b.deps.Dedup.Seen(ctx, "line:"+c.id, b.cfg.DedupTTL) {
-		b.deps.Metrics.Dropped("line", "duplicate")
-		b.deps.Logger.Info("line: duplicate event ignored", "event", c.id, "redelivery", c.redelivery)
-		return
-	}
-	var msgs []messaging_api.MessageInterface
 	switch e := ev.(type) {
 	case webhook.MessageEvent:
-		msgs = b.onMessage(e, c)
+		if !inConversation(c.source) {
+			// In groups and rooms the bot speaks only when mentioned.
+			text, ok := e.Message.(webhook.TextMessageContent)
+			return c, ok && mentionsSelf(text.Mention)
+		}
+	case webhook.PostbackEvent:
+		if e.Postback == nil {
+			return c, false
+		}
+		if len(e.Postback.Data) > maxPostback {
+			// LINE sends at most maxPostback characters, as our buttons
+			// do: longer data is no tap on them, and is not worth parsing.
+			b.deps.Metrics.Dropped("line", "postback_too_long")
+			b.refusals.Drop(b.deps.Logger, "line: postbacks with over-long data ignored", "bytes", len(e.Postback.Data))
+			return c, false
+		}
+		v, err := url.ParseQuery(e.Postback.Data)
+		switch a := v.Get("a"); {
+		case err != nil:
+			return c, false
+		case a == "more", a == "pick", a == "fb":
+		default:
+			return c, false // another app's buttons
+		}
+	}
+	return c, true
+}
+
+// dedupKey identifies an event across LINE's deliveries of it: its
+// webhookEventId. An event without one is known by its message ID or,
+// for postbacks and follows, by its kind, time, source and data; that key
+// is hashed (no user ID is kept) and remembered for fallbackWindow.
+func dedupKey(j job) (string, time.Duration) {
+	if j.id != "" {
+		return "line:" + j.id, 0
+	}
+	h := sha256.New()
+	switch e := j.ev.(type) {
+	case webhook.MessageEvent:
+		if id := messageID(e.Message); id != "" {
+			fmt.Fprintf(h, "message\x00%s", id)
+			break
+		}
+		fmt.Fprintf(h, "message\x00%d\x00%s", e.Timestamp, sourceKey(e.Source))
+	case webhook.PostbackEvent:
+		fmt.Fprintf(h, "postback\x00%d\x00%s\x00%s", e.Timestamp, sourceKey(e.Source), e.Postback.Data)
+	case webhook.FollowEvent:
+		fmt.Fprintf(h, "follow\x00%d\x00%s", e.Timestamp, sourceKey(e.Source))
+	}
+	return "line:h:" + hex.EncodeToString(h.Sum(nil)[:16]), fallbackWindow
+}
+
+func messageID(m webhook.MessageContentInterface) string {
+	switch m := m.(type) {
+	case webhook.TextMessageContent:
+		return m.Id
+	case webhook.ImageMessageContent:
+		return m.Id
+	case webhook.VideoMessageContent:
+		return m.Id
+	case webhook.AudioMessageContent:
+		return m.Id
+	case webhook.FileMessageContent:
+		return m.Id
+	case webhook.LocationMessageContent:
+		return m.Id
+	case webhook.StickerMessageContent:
+		return m.Id
+	}
+	return ""
+}
+
+func sourceKey(s webhook.SourceInterface) string {
+	switch s := s.(type) {
+	case webhook.UserSource:
+		return "u" + s.UserId
+	case webhook.GroupSource:
+		return "g" + s.GroupId + "/" + s.UserId
+	case webhook.RoomSource:
+		return "r" + s.RoomId + "/" + s.UserId
+	}
+	return ""
+}
+
+// handle answers one event that asks for a reply. Once ctx has ended
+// (Close gave up) it only counts the event as not sent.
+func (b *Bot) handle(ctx context.Context, j job) outcome {
+	if ctx.Err() != nil {
+		return unsent
+	}
+	key, ttl := dedupKey(j)
+	if ttl == 0 {
+		ttl = b.cfg.DedupTTL
+	}
+	if b.deps.Dedup.Seen(ctx, key, ttl) {
+		b.deps.Metrics.Dropped("line", "duplicate")
+		b.deps.Logger.Info("line: duplicate event ignored", "event", j.id, "redelivery", j.redelivery)
+		return skipped
+	}
+	var msgs []messaging_api.MessageInterface
+	switch e := j.ev.(type) {
+	case webhook.MessageEvent:
+		msgs = b.onMessage(ctx, e, j.event)
 	case webhook.PostbackEvent:
 		msgs = b.onPostback(ctx, e)
 	case webhook.FollowEvent:
 		msgs = b.answerMessages(b.ask("help"), 0)
 	}
-	if len(msgs) > 0 {
-		b.reply(c.replyToken, msgs)
+	if ctx.Err() != nil {
+		return unsent
 	}
+	if len(msgs) == 0 {
+		return skipped
+	}
+	return b.reply(j.replyToken, msgs)
 }
 
-func (b *Bot) onMessage(e webhook.MessageEvent, c event) []messaging_api.MessageInterface {
+func (b *Bot) onMessage(ctx context.Context, e webhook.MessageEvent, c event) []messaging_api.MessageInterface {
 	text, ok := e.Message.(webhook.TextMessageContent)
-	if !inConversation(c.source) {
-		// In groups and rooms the bot speaks only when mentioned.
-		if !ok || !mentionsSelf(text.Mention) {
-			return nil
-		}
-		text.Text = stripMentions(text.Text, text.Mention)
-	}
 	if !ok {
 		return []messaging_api.MessageInterface{guide()}
 	}
-	return b.answerMessages(b.ask(text.Text), 0)
+	if !inConversation(c.source) {
+		text.Text = stripMentions(text.Text, text.Mention)
+	}
+	r := b.converse(ctx, c.source, cutRunes(text.Text, maxQuestion), 0)
+	return b.answerMessages(r.Answer, r.From)
+}
+
+// converse answers a message, or a "more results" button (from > 0),
+// in the chat of src, with the chat's last answer as the context of a
+// follow-up ("電話番号は？", "ほかには？").
+func (b *Bot) converse(ctx context.Context, src webhook.SourceInterface, q string, from int) chat.Reply {
+	start := time.Now()
+	r, err := b.deps.Followups.Ask(ctx, chatOf(src), q, from)
+	if err != nil {
+		b.deps.Logger.Error("line: ask", "err", err)
+	}
+	b.deps.Metrics.Answered("line", r.Answer, time.Since(start))
+	return r
+}
+
+// chatOf names the conversation of src for follow-ups: the user's chat
+// with the account, or a user in a group or room. Followups keeps it only
+// as a salted hash.
+func chatOf(s webhook.SourceInterface) string {
+	switch s := s.(type) {
+	case webhook.UserSource:
+		return "line:user:" + s.UserId
+	case webhook.GroupSource:
+		return "line:group:" + s.GroupId + ":" + s.UserId
+	case webhook.RoomSource:
+		return "line:room:" + s.RoomId + ":" + s.UserId
+	}
+	return ""
 }
 
 func (b *Bot) ask(q string) index.Answer {
@@ -303,19 +573,15 @@ func (b *Bot) ask(q string) index.Answer {
 
 // Postback data are URL queries: a=more&q=…&n=1 (more results),
 // a=pick&q=…&id=… (the card of a did-you-mean choice or of a department's
-// action) or a=fb&id=…&v=1 (feedback).
+// action) or a=fb&id=…&v=1 (feedback); answerable has checked the data's
+// size and kind.
 func (b *Bot) onPostback(ctx context.Context, e webhook.PostbackEvent) []messaging_api.MessageInterface {
-	if e.Postback == nil {
-		return nil
-	}
-	v, err := url.ParseQuery(e.Postback.Data)
-	if err != nil {
-		return nil
-	}
+	v, _ := url.ParseQuery(e.Postback.Data)
 	switch v.Get("a") {
 	case "more":
 		n, _ := strconv.Atoi(v.Get("n"))
-		return b.answerMessages(b.ask(v.Get("q")), max(n, 1))
+		r := b.converse(ctx, e.Source, v.Get("q"), max(n, 1))
+		return b.answerMessages(r.Answer, r.From)
 	case "pick":
 		// The question is asked again (a cached lookup) for its language,
 		// the plan and the match; the id must be an action of the plan
@@ -327,7 +593,9 @@ func (b *Bot) onPostback(ctx context.Context, e webhook.PostbackEvent) []messagi
 			return []messaging_api.MessageInterface{&messaging_api.TextMessage{Text: unknownAction(a),
 				QuickReply: quickReplies(index.Answer{Lang: a.Lang, Plan: a.Plan}, 0, 0)}}
 		}
-		return render(chat.Card(a, m), 0)
+		card := chat.Card(a, m)
+		b.deps.Followups.Remember(ctx, chatOf(e.Source), card, 1)
+		return render(card, 0)
 	case "fb":
 		id := v.Get("id")
 		if !chat.Votable(b.deps.Asker, id) {
@@ -335,7 +603,10 @@ func (b *Bot) onPostback(ctx context.Context, e webhook.PostbackEvent) []messagi
 			return []messaging_api.MessageInterface{&messaging_api.TextMessage{Text: notVotable(v.Get("l"))}}
 		}
 		helpful := v.Get("v") == "1"
-		if err := b.deps.Feedback.Vote(ctx, id, helpful); err != nil {
+		// One vote per chat and action; the store keeps the chat hashed.
+		if err := b.deps.Feedback.Vote(ctx, voter(e.Source), id, helpful); errors.Is(err, chat.ErrNotAction) {
+			return []messaging_api.MessageInterface{&messaging_api.TextMessage{Text: notVotable(v.Get("l"))}}
+		} else if err != nil {
 			b.deps.Logger.Error("line: feedback", "err", err)
 		}
 		return []messaging_api.MessageInterface{&messaging_api.TextMessage{Text: thanksFor(v.Get("l"))}}
@@ -348,6 +619,20 @@ func thanksFor(lang string) string {
 		return "Thank you for your feedback."
 	}
 	return "ご意見ありがとうございました。今後の改善に役立てます。"
+}
+
+// voter names who votes, for one vote per chat and action: the LINE
+// user, else the group or room.
+func voter(s webhook.SourceInterface) string {
+	switch s := s.(type) {
+	case webhook.UserSource:
+		return "line:" + s.UserId
+	case webhook.GroupSource:
+		return "line:" + cmp.Or(s.UserId, "group:"+s.GroupId)
+	case webhook.RoomSource:
+		return "line:" + cmp.Or(s.UserId, "room:"+s.RoomId)
+	}
+	return "line:"
 }
 
 func notVotable(lang string) string {
@@ -425,21 +710,27 @@ func stripMentions(text string, m *webhook.Mention) string {
 // reply sends the messages, waiting its turn within the API rate limit;
 // API errors are logged with the status and LINE's request ID, never
 // retried (a reply token is single-use).
-func (b *Bot) reply(token string, msgs []messaging_api.MessageInterface) {
+func (b *Bot) reply(token string, msgs []messaging_api.MessageInterface) outcome {
 	ctx, cancel := context.WithTimeout(b.ctx, b.cfg.APITimeout)
 	err := b.limit.Wait(ctx)
 	cancel()
 	if err != nil {
+		if b.ctx.Err() != nil {
+			return unsent // Close gave up; it counts and logs
+		}
 		b.deps.Metrics.Dropped("line", "rate_limit")
 		b.rateDrops.Drop(b.deps.Logger, "line: replies dropped waiting for the API rate limit", "per_second", b.cfg.APIRate, "err", err)
-		return
+		return unsent
 	}
 	res, _, err := b.api.ReplyMessageWithHttpInfo(&messaging_api.ReplyMessageRequest{ReplyToken: token, Messages: msgs})
 	if res != nil && res.Body != nil {
 		defer res.Body.Close()
 	}
 	if err == nil {
-		return
+		return replied
+	}
+	if b.ctx.Err() != nil {
+		return unsent // cancelled in flight by Close
 	}
 	status, requestID := 0, ""
 	if res != nil {
@@ -447,6 +738,19 @@ func (b *Bot) reply(token string, msgs []messaging_api.MessageInterface) {
 	}
 	b.deps.Metrics.Dropped("line", "reply_failed")
 	b.deps.Logger.Error("line: reply failed", "status", status, "request_id", requestID, "err", clip(err.Error(), 300))
+	return failed
+}
+
+// cutRunes returns the first n runes of s.
+func cutRunes(s string, n int) string {
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j]
+		}
+		i++
+	}
+	return s
 }
 
 // clip shortens s to at most n bytes for a log line.

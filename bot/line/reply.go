@@ -170,32 +170,15 @@ func altFor(a index.Answer, ms []index.Match) string {
 	return b.String()
 }
 
-func deptHeader(a index.Answer, m index.Match) string {
-	if a.Lang != index.English {
-		return strings.Join(m.Departments, "・")
-	}
-	names := make([]string, len(m.Departments))
-	for i, d := range m.Departments {
-		names[i] = d
-		if i < len(m.DepartmentsEN) && m.DepartmentsEN[i] != "" {
-			names[i] = m.DepartmentsEN[i] + " (" + d + ")"
-		}
-	}
-	return strings.Join(names, ", ")
-}
+func deptHeader(a index.Answer, m index.Match) string { return chat.Departments(a, m) }
 
-// bubble shows one match: departments as the header, the action, its
-// place in the plan, and the plan's title and date. Flex values are set
-// explicitly: the SDK sends "flex": 0 when left at zero, which is the
-// right value only in the vertical boxes used here.
+// bubble shows one match as every channel's card does (chat.Describe):
+// who is in charge as the header, then the action, its place in the plan,
+// the plan and its date, and the desk for questions about the plan. Flex
+// values are set explicitly: the SDK sends "flex": 0 when left at zero,
+// which is the right value only in the vertical boxes used here.
 func bubble(a index.Answer, m index.Match) messaging_api.FlexBubble {
-	en := a.Lang == index.English
-	source := "出典: " + a.Plan.Title + "（更新日 " + a.Plan.Updated + "）"
-	pathLabel := "分類: "
-	if en {
-		source = "Source: " + a.Plan.Title + " (updated " + a.Plan.Updated + ")"
-		pathLabel = "In the plan: "
-	}
+	d := chat.Describe(a, m)
 	text := func(s, size, color string, bold bool) messaging_api.FlexText {
 		t := messaging_api.FlexText{Text: clipUnits(s, 2000), Size: size, Color: color, Wrap: true, Flex: 0}
 		if bold {
@@ -203,16 +186,19 @@ func bubble(a index.Answer, m index.Match) messaging_api.FlexBubble {
 		}
 		return t
 	}
+	body := []messaging_api.FlexComponentInterface{
+		text(d.Action, "md", "#1d2733", false),
+		messaging_api.FlexSeparator{},
+		text(d.Path, "xs", "#5b6776", false),
+		text(d.Plan, "xxs", "#5b6776", false),
+	}
+	if d.Desk != "" {
+		body = append(body, text(d.Desk, "xxs", "#5b6776", false))
+	}
 	return messaging_api.FlexBubble{
 		Header: &messaging_api.FlexBox{Layout: messaging_api.FlexBoxLAYOUT_VERTICAL, Flex: 0,
-			Contents: []messaging_api.FlexComponentInterface{text(deptHeader(a, m), "lg", "#0b6bcb", true)}},
-		Body: &messaging_api.FlexBox{Layout: messaging_api.FlexBoxLAYOUT_VERTICAL, Flex: 0, Spacing: "md",
-			Contents: []messaging_api.FlexComponentInterface{
-				text(m.Content, "md", "#1d2733", false),
-				messaging_api.FlexSeparator{},
-				text(pathLabel+m.Path(), "xs", "#5b6776", false),
-				text(source, "xxs", "#5b6776", false),
-			}},
+			Contents: []messaging_api.FlexComponentInterface{text(d.Charge, "lg", "#0b6bcb", true)}},
+		Body: &messaging_api.FlexBox{Layout: messaging_api.FlexBoxLAYOUT_VERTICAL, Flex: 0, Spacing: "md", Contents: body},
 	}
 }
 

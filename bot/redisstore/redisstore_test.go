@@ -74,9 +74,11 @@ func redisServerOn(t *testing.T, port int) (url string, stop func()) {
 	return "redis://" + addr + "/0", stop
 }
 
+// open opens a Store whose calls may take a second, so that a busy test
+// machine does not read as an outage (the outage tests use the defaults).
 func open(t *testing.T, url string) *Store {
 	t.Helper()
-	s, err := Open(context.Background(), url, nil)
+	s, err := OpenWith(context.Background(), url, Options{Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,15 +94,16 @@ func TestSharedState(t *testing.T) {
 	if a.Seen(ctx, "evt-1", time.Minute) || !b.Seen(ctx, "evt-1", time.Minute) {
 		t.Error("dedup key not shared between replicas")
 	}
-	a.Vote(ctx, "1.1.1.1", true)
-	b.Vote(ctx, "1.1.1.1", false)
-	b.Vote(ctx, "1.1.1.1", true)
+	a.Vote(ctx, "line:U1", "1.1.1.1", true)
+	b.Vote(ctx, "line:U2", "1.1.1.1", false)
+	b.Vote(ctx, "line:U3", "1.1.1.1", true)
 	counts, err := a.Counts(ctx)
 	if err != nil || counts["1.1.1.1"].Helpful != 2 || counts["1.1.1.1"].NotHelpful != 1 {
 		t.Errorf("counts = %+v, %v", counts, err)
 	}
+	start := time.Now().Add(-time.Hour).UTC().Truncate(time.Second)
 	for i := 0; i < unansweredCap+5; i++ {
-		a.Add(ctx, bot.Question{Text: fmt.Sprint("q", i), At: time.Unix(int64(i), 0).UTC()})
+		a.Add(ctx, bot.Question{Text: fmt.Sprint("q", i), At: start.Add(time.Duration(i) * time.Second)})
 	}
 	qs, err := b.Recent(ctx, 300)
 	if err != nil || len(qs) != unansweredCap || qs[0].Text != fmt.Sprint("q", unansweredCap+4) {
@@ -128,13 +131,13 @@ func TestRedisAway(t *testing.T) {
 	if s.Seen(ctx, "k", time.Minute) || !s.Allow(ctx, "c") {
 		t.Error("store blocks events while Redis is away")
 	}
-	if err := s.Vote(ctx, "1", true); err == nil {
+	if err := s.Vote(ctx, "line:U1", "1", true); err == nil {
 		t.Error("vote without Redis reported success")
 	}
 	// Redis comes back on the same address: the same Store works again.
 	redisServerOn(t, portOf(t, url))
 	deadline := time.Now().Add(10 * time.Second)
-	for s.Vote(ctx, "1", true) != nil {
+	for s.Vote(ctx, "line:U1", "1", true) != nil {
 		if time.Now().After(deadline) {
 			t.Fatal("store did not reconnect")
 		}
@@ -215,12 +218,12 @@ func TestFeedbackByKeyShared(t *testing.T) {
 	url, _ := redisServer(t)
 	r1 := replica(t, ctx, url)
 	fb1 := chat.ByKey(open(t, url), r1.Live)
-	for _, helpful := range []bool{true, true, false} {
-		if err := fb1.Vote(ctx, "1.1.1.1", helpful); err != nil {
+	for i, helpful := range []bool{true, true, false} {
+		if err := fb1.Vote(ctx, fmt.Sprint("line:U", i), "1.1.1.1", helpful); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := fb1.Vote(ctx, "9.9.9.9", true); !errors.Is(err, chat.ErrNotAction) {
+	if err := fb1.Vote(ctx, "line:U1", "9.9.9.9", true); !errors.Is(err, chat.ErrNotAction) {
 		t.Errorf("vote on no action: %v", err)
 	}
 	counts, err := open(t, url).Counts(ctx)

@@ -33,11 +33,14 @@ const (
 // compactLine is how much of an action a department's list shows, in runes.
 const compactLine = 80
 
-// blocks renders an answer from match `from` on (0 for a new question).
-// share adds a button to post an ephemeral answer in the channel.
-func blocks(a index.Answer, from int, share bool) []slack.Block {
+// render is the message of an answer from match `from` on (0 for a new
+// question): its blocks, and the text Slack shows in notifications, which
+// says what the blocks show. share adds a button to post an ephemeral
+// answer in the channel.
+func render(a index.Answer, from int, share bool) ([]slack.Block, string) {
 	en := a.Lang == index.English
 	var bs []slack.Block
+	text := a.Text
 	next := from
 	perCard := false // feedback buttons under each card
 	switch {
@@ -50,7 +53,8 @@ func blocks(a index.Answer, from int, share bool) []slack.Block {
 		} else if lead := chat.Lead(a); lead != "" {
 			bs = append(bs, section(lead))
 		}
-		perCard = from == 0 && n > 1
+		perCard = min(n, len(a.Answers)-from) > 1
+		var shown strings.Builder
 		for i, m := range a.Answers[from:min(len(a.Answers), from+n)] {
 			if len(bs)+5 > maxBlocks-2 {
 				break
@@ -59,8 +63,20 @@ func blocks(a index.Answer, from int, share bool) []slack.Block {
 			if perCard && m.ID != index.ContactID {
 				bs = append(bs, slack.NewActionBlock("planbot_feedback_"+strconv.Itoa(from+i), feedbackButtons(a, m)...))
 			}
+			d := chat.Describe(a, m)
+			shown.WriteString(d.Charge + "\n" + d.Action + "\n")
 			next++
 		}
+		if from > 0 {
+			text = shown.String() // the cards of this page, not the answer's first
+		}
+	case a.Intent == index.IntentWho && from > 0:
+		// A "more results" button from an answer that has fewer now.
+		text = "これ以上の候補はありません。"
+		if en {
+			text = "There are no more results."
+		}
+		bs = append(bs, section(text))
 	case a.Intent == index.IntentDepartment && len(a.Answers) > 0:
 		// The summary, then a line per action with a button for its card:
 		// a list to scan, not a wall of cards.
@@ -84,7 +100,7 @@ func blocks(a index.Answer, from int, share bool) []slack.Block {
 			}
 			bs = append(bs, slack.NewSectionBlock(line, nil, acc))
 		}
-		bs = append(bs, slack.NewContextBlock("", slack.NewTextBlockObject(slack.PlainTextType, clip(source(a), maxContextText), false, false)))
+		bs = append(bs, slack.NewContextBlock("", slack.NewTextBlockObject(slack.PlainTextType, clip(chat.Source(a), maxContextText), false, false)))
 	case a.Intent == index.IntentSuggest && len(a.Suggestions) > 0:
 		// The text ("did you mean…", the choices, the desk), then a button
 		// per choice that shows its card.
@@ -94,7 +110,7 @@ func blocks(a index.Answer, from int, share bool) []slack.Block {
 			if m.ID == index.ContactID || len(picks) >= maxElements {
 				continue
 			}
-			picks = append(picks, button(actionPick, clip(deptHeader(a, m), 36)+": "+clip(m.Content, 36), pickValue(m.ID, a.Query)))
+			picks = append(picks, button(actionPick, clip(chat.Departments(a, m), 36)+": "+clip(m.Content, 36), pickValue(m.ID, a.Query)))
 		}
 		if len(picks) > 0 {
 			bs = append(bs, slack.NewActionBlock("planbot_suggestions", picks...))
@@ -127,16 +143,22 @@ func blocks(a index.Answer, from int, share bool) []slack.Block {
 	if len(buttons) > 0 {
 		bs = append(bs, slack.NewActionBlock("planbot_actions", buttons...))
 	}
-	return bs
+	return bs, clip(text, maxSectionText)
 }
 
-// card shows one action: departments as the header, the action, its place
-// in the plan and the plan's title and date.
+// card shows one action as every channel's card does (chat.Describe): who
+// is in charge as the header, the action, then its place in the plan, the
+// plan and its date, and the desk for questions about the plan.
 func card(a index.Answer, m index.Match) []slack.Block {
+	d := chat.Describe(a, m)
+	foot := d.Path + "\n" + d.Plan
+	if d.Desk != "" {
+		foot += "\n" + d.Desk
+	}
 	return []slack.Block{
-		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, clip(deptHeader(a, m), maxHeaderText), true, false)),
-		section(m.Content),
-		slack.NewContextBlock("", slack.NewTextBlockObject(slack.PlainTextType, clip(m.Path()+"\n"+source(a), maxContextText), false, false)),
+		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, clip(d.Charge, maxHeaderText), true, false)),
+		section(d.Action),
+		slack.NewContextBlock("", slack.NewTextBlockObject(slack.PlainTextType, clip(foot, maxContextText), false, false)),
 	}
 }
 
@@ -155,27 +177,6 @@ func section(text string) slack.Block {
 
 func button(id, label, value string) *slack.ButtonBlockElement {
 	return slack.NewButtonBlockElement(id, value, slack.NewTextBlockObject(slack.PlainTextType, clip(label, maxButtonText), true, false))
-}
-
-func source(a index.Answer) string {
-	if a.Lang == index.English {
-		return "Source: " + a.Plan.Title + " (updated " + a.Plan.Updated + ")"
-	}
-	return "出典: " + a.Plan.Title + "（更新日 " + a.Plan.Updated + "）"
-}
-
-func deptHeader(a index.Answer, m index.Match) string {
-	if a.Lang != index.English {
-		return strings.Join(m.Departments, "・")
-	}
-	names := make([]string, len(m.Departments))
-	for i, d := range m.Departments {
-		names[i] = d
-		if i < len(m.DepartmentsEN) && m.DepartmentsEN[i] != "" {
-			names[i] = m.DepartmentsEN[i] + " (" + d + ")"
-		}
-	}
-	return strings.Join(names, ", ")
 }
 
 // pickValue carries the action and the question it was offered for:

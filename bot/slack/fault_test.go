@@ -11,9 +11,10 @@ import (
 )
 
 // TestHangingAPIAndBusyWorkers: with chat.postMessage hanging, events are
-// still acknowledged at once; with every worker busy, new work is dropped
-// with a log line rather than queued without bound; after the time-out the
-// bot answers again, and closing leaves no goroutine behind.
+// still acknowledged at once; with every worker busy new work waits in the
+// queue, and only when the queue is full is it dropped, with a log line;
+// after the time-out the bot answers the queued work and new work, and
+// closing leaves no goroutine behind.
 func TestHangingAPIAndBusyWorkers(t *testing.T) {
 	if _, err := live(); err != nil {
 		t.Fatal(err)
@@ -21,7 +22,7 @@ func TestHangingAPIAndBusyWorkers(t *testing.T) {
 	opt := goleak.IgnoreCurrent()
 	t.Cleanup(func() { goleak.VerifyNone(t, opt) })
 
-	e := newEnv(t, Config{Workers: 1, HTTPClient: &http.Client{Timeout: hangFor / 2}})
+	e := newEnv(t, Config{Workers: 1, Queue: 1, HTTPClient: &http.Client{Timeout: hangFor / 2}})
 	e.postStatus = []int{0}
 	send := func(id, ts string) {
 		t.Helper()
@@ -35,13 +36,17 @@ func TestHangingAPIAndBusyWorkers(t *testing.T) {
 	for e.postCalls.Load() == 0 {
 		time.Sleep(5 * time.Millisecond)
 	}
-	send("EvBusy", "20.2")
-	if !strings.Contains(e.logs.String(), "workers busy") {
-		t.Errorf("no log line for dropped work:\n%s", e.logs.String())
+	send("EvQueued", "20.2") // waits in the queue
+	send("EvDropped", "20.3")
+	if !strings.Contains(e.logs.String(), "work queue full") || e.metrics.drops("queue_full") != 1 {
+		t.Errorf("no log line or metric for dropped work (%d):\n%s", e.metrics.drops("queue_full"), e.logs.String())
 	}
 	waitLog(t, e, "API call failed")
-	send("EvAfter", "20.3")
-	if p := e.nextPost(t); p.threadTS != "20.3" || !strings.Contains(p.blocks, "財政課") {
+	if p := e.nextPost(t); p.threadTS != "20.2" || !strings.Contains(p.blocks, "財政課") {
+		t.Errorf("the queued event after the time-out: %+v", p)
+	}
+	send("EvAfter", "20.4")
+	if p := e.nextPost(t); p.threadTS != "20.4" {
 		t.Errorf("after the time-out: %+v", p)
 	}
 	e.noPost(t) // the dropped event stays dropped

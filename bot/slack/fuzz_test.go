@@ -39,6 +39,6 @@ func FuzzRequests(f *testing.F) {
 		if rec.Code >= 500 || rec.Code == 401 {
 			t.Fatalf("%s: status %d for %q", ep.path, rec.Code, body)
 		}
-		e.bot.wg.Wait()
+		e.waitIdle(t)
 	})
 }

@@ -6,17 +6,19 @@ package slack
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -36,7 +38,8 @@ type Config struct {
 	AdminUsers    []string
 	DedupTTL      time.Duration // default 15 minutes
 	HTTPClient    *http.Client  // default: 10 s time-out
-	Workers       int           // answers in progress at once; default 8
+	Workers       int           // answers worked on at once (SLACK_WORKERS); default 8
+	Queue         int           // work waiting for a worker; default 1000
 }
 
 // Deps are the shared services the channel uses.
@@ -49,26 +52,48 @@ type Deps struct {
 	// Reindex reloads the configured plan (file or page) and returns a
 	// readable diff report; nil disables /plan reindex.
 	Reindex func(ctx context.Context) (string, error)
+	// Followups answers messages with the chat's last answer as the
+	// context of follow-ups; nil: in-process, over Asker.
+	Followups *chat.Followups
 }
 
 const (
 	maxBody      = 1 << 20
 	maxRetries   = 3
 	maxRetryWait = 30 * time.Second
+	// replayTTL is how long a slash command or a button press is
+	// remembered: a signature is accepted up to 5 minutes either side of
+	// its timestamp, so a replay can come 10 minutes after the first.
+	replayTTL = 10 * time.Minute
+	// abandonWait is how long Close waits, once it has given up, for the
+	// work in progress to notice that it is cancelled.
+	abandonWait = time.Second
 )
 
 // Bot serves Slack. Create it with New.
 type Bot struct {
-	cfg    Config
-	deps   Deps
-	api    *slack.Client
-	self   string // the bot's user ID, from auth.test
-	slots  chan struct{}
-	drops  chat.DropLog
-	wg     sync.WaitGroup
-	ctx    context.Context // outlives requests
-	cancel context.CancelFunc
+	cfg  Config
+	deps Deps
+	api  *slack.Client
+	self string // the bot's user ID, from auth.test
+
+	mu        sync.RWMutex // guards closed and sends on jobs
+	closed    bool
+	jobs      chan job
+	pending   atomic.Int64 // jobs queued or in progress
+	unsent    atomic.Int64 // jobs dropped or cut short by Close giving up
+	drops     chat.DropLog // work dropped for a full queue
+	refused   chat.DropLog // work that came after Close
+	rejects   chat.DropLog // requests with a bad or missing signature
+	closeOnce sync.Once
+	closeErr  error
+	wg        sync.WaitGroup
+	ctx       context.Context // outlives requests; cancelled when Close ends
+	cancel    context.CancelFunc
 }
+
+// job is work done after its request was acknowledged.
+type job func(ctx context.Context)
 
 // New checks the configuration and asks Slack who the bot is.
 func New(cfg Config, deps Deps) (*Bot, error) {
@@ -83,6 +108,13 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 	}
 	if cfg.Workers <= 0 {
 		cfg.Workers = 8
+	}
+	if cfg.Queue <= 0 {
+		// Slack is not waiting for the answers (each request was acked),
+		// so a long queue only delays them: 1,000 is two minutes of
+		// answers at 8 workers and 1 s of API latency, well within a
+		// response_url's 30 minutes.
+		cfg.Queue = 1000
 	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = chat.APIClient(10*time.Second, cfg.Workers)
@@ -99,6 +131,13 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
+	if deps.Followups == nil {
+		f, err := chat.NewFollowups(deps.Asker, chat.FollowupConfig{Logger: deps.Logger})
+		if err != nil {
+			return nil, fmt.Errorf("slack: %w", err)
+		}
+		deps.Followups = f
+	}
 	opts := []slack.Option{slack.OptionHTTPClient(cfg.HTTPClient)}
 	if cfg.APIURL != "" {
 		opts = append(opts, slack.OptionAPIURL(strings.TrimRight(cfg.APIURL, "/")+"/"))
@@ -106,7 +145,7 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 	if cfg.AppToken != "" {
 		opts = append(opts, slack.OptionAppLevelToken(cfg.AppToken))
 	}
-	b := &Bot{cfg: cfg, deps: deps, api: slack.New(cfg.BotToken, opts...), slots: make(chan struct{}, cfg.Workers)}
+	b := &Bot{cfg: cfg, deps: deps, api: slack.New(cfg.BotToken, opts...), jobs: make(chan job, cfg.Queue)}
 	b.ctx, b.cancel = context.WithCancel(context.Background())
 	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
 	defer cancel()
@@ -115,37 +154,99 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 	} else {
 		b.self = auth.UserID
 	}
+	for range cfg.Workers {
+		b.wg.Add(1)
+		go b.work()
+	}
 	return b, nil
 }
 
-// Close waits for answers in progress, until ctx ends.
+// Close stops taking work and does the queued work until ctx ends, or
+// abandonWait before its deadline. Then it gives up: calls in flight are
+// cancelled and the work left is dropped without calling Slack, counted;
+// work stuck even so is abandoned abandonWait later, so Close returns by
+// ctx's deadline (or abandonWait after its cancellation) whatever the
+// work does. It logs what the drain did and returns an error only if
+// queued work was dropped. Later calls return the first call's result.
 func (b *Bot) Close(ctx context.Context) error {
+	b.closeOnce.Do(func() { b.closeErr = b.close(ctx) })
+	return b.closeErr
+}
+
+func (b *Bot) close(ctx context.Context) error {
+	start := time.Now()
+	b.mu.Lock()
+	b.closed = true
+	queued := len(b.jobs)
+	close(b.jobs)
+	b.mu.Unlock()
 	done := make(chan struct{})
 	go func() { b.wg.Wait(); close(done) }()
-	defer b.cancel()
+	giveUp := ctx
+	if dl, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		giveUp, cancel = context.WithDeadline(ctx, dl.Add(-abandonWait))
+		defer cancel()
+	}
 	select {
 	case <-done:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("slack: close: %w", ctx.Err())
+	case <-giveUp.Done():
+		b.cancel() // the workers now drop what is queued without calling Slack
+		select {
+		case <-done:
+		case <-time.After(abandonWait):
+			b.deps.Logger.Error("slack: work still in progress abandoned", "waited", abandonWait)
+		}
+	}
+	b.cancel()
+	b.drops.Flush() // counts not yet logged
+	b.rejects.Flush()
+	args := []any{"queued", queued, "unsent", b.unsent.Load(), "elapsed", time.Since(start).Round(time.Millisecond)}
+	if n := b.unsent.Load(); n > 0 {
+		b.deps.Logger.Warn("slack: stopped before all queued work was done", args...)
+		return fmt.Errorf("slack: %d answers not sent within the shutdown limit", n)
+	}
+	b.deps.Logger.Info("slack: stopped; all queued work done", args...)
+	return nil
+}
+
+// shutdown counts work dropped or cut short because Close gave up.
+func (b *Bot) shutdown() {
+	b.unsent.Add(1)
+	b.deps.Metrics.Dropped("slack", "shutdown")
+}
+
+// async queues work to do after the request is acknowledged. When the
+// queue is full, or the bot is closing, the work is dropped: counted in
+// the metrics and logged (a line a second at most, with the true count).
+func (b *Bot) async(work job) {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	if b.closed {
+		b.deps.Metrics.Dropped("slack", "shutdown")
+		b.refused.Drop(b.deps.Logger, "slack: stopped, work refused")
+		return
+	}
+	b.pending.Add(1)
+	select {
+	case b.jobs <- work:
+	default:
+		b.pending.Add(-1)
+		b.deps.Metrics.Dropped("slack", "queue_full")
+		b.drops.Drop(b.deps.Logger, "slack: work queue full, work dropped", "queue", cap(b.jobs), "workers", b.cfg.Workers)
 	}
 }
 
-// async runs work after the request is acknowledged, within the worker
-// limit; when all workers are busy the work is dropped with a log line.
-func (b *Bot) async(what string, work func(ctx context.Context)) {
-	select {
-	case b.slots <- struct{}{}:
-	default:
-		b.deps.Metrics.Dropped("slack", "busy")
-		b.drops.Drop(b.deps.Logger, "slack: all workers busy, work dropped", "what", what)
-		return
+func (b *Bot) work() {
+	defer b.wg.Done()
+	for w := range b.jobs {
+		if b.ctx.Err() != nil {
+			b.shutdown()
+		} else {
+			w(b.ctx)
+		}
+		b.pending.Add(-1)
 	}
-	b.wg.Add(1)
-	go func() {
-		defer func() { <-b.slots; b.wg.Done() }()
-		work(b.ctx)
-	}()
 }
 
 // verified reads the capped body and checks Slack's signature and
@@ -168,7 +269,7 @@ func (b *Bot) verified(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 		err = sv.Ensure()
 	}
 	if err != nil {
-		b.deps.Logger.Warn("slack: rejected request", "err", err, "remote", r.RemoteAddr)
+		b.rejects.Drop(b.deps.Logger, "slack: requests rejected for a bad or missing signature", "err", err, "remote", r.RemoteAddr)
 		b.fail(w, http.StatusUnauthorized, "invalid signature")
 		return nil, false
 	}
@@ -245,18 +346,45 @@ func (b *Bot) onEvent(ev slackevents.EventsAPIEvent) {
 	if thread == "" {
 		thread = ts
 	}
-	q := strings.TrimSpace(mentionRe.ReplaceAllString(text, ""))
-	b.async("event", func(ctx context.Context) {
+	q := question(text)
+	b.async(func(ctx context.Context) {
 		if strings.EqualFold(q, "reindex") {
-			b.post(ctx, channel, thread, nil, b.reindex(ctx, user))
+			// The report for the channel; a refusal for the asker alone.
+			if report, ok := b.reindex(ctx, user); ok {
+				b.post(ctx, channel, thread, nil, report)
+			} else {
+				b.postEphemeral(ctx, channel, user, thread, report)
+			}
 			return
 		}
-		a := b.ask(q)
-		b.post(ctx, channel, thread, blocks(a, 0, false), fallback(a))
+		r := b.converse(ctx, chatOf(cb.TeamID, channel, user), q, 0)
+		bs, text := render(r.Answer, r.From, false)
+		b.post(ctx, channel, thread, bs, text)
 	})
 }
 
-var mentionRe = regexp.MustCompile(`<@[A-Z0-9]+(\|[^>]*)?>`)
+// converse answers a message, or a "more results" button (from > 0), of
+// user in channel, with their last answer there as the context of a
+// follow-up ("電話番号は？", "ほかには？").
+func (b *Bot) converse(ctx context.Context, chatID, q string, from int) chat.Reply {
+	if q == "" {
+		q = "help"
+	}
+	start := time.Now()
+	r, err := b.deps.Followups.Ask(ctx, chatID, q, from)
+	if err != nil {
+		b.deps.Logger.Error("slack: ask", "err", err)
+	}
+	b.deps.Metrics.Answered("slack", r.Answer, time.Since(start))
+	return r
+}
+
+// chatOf names a user's conversation with the bot in a channel (a DM, or
+// mentions and /plan in a channel, threads included) for follow-ups.
+// Followups keeps it only as a salted hash.
+func chatOf(team, channel, user string) string {
+	return "slack:" + team + ":" + channel + ":" + user
+}
 
 func (b *Bot) ask(q string) index.Answer {
 	if q == "" {
@@ -271,23 +399,22 @@ func (b *Bot) ask(q string) index.Answer {
 	return a
 }
 
-func fallback(a index.Answer) string { return clip(a.Text, 3000) }
-
-// reindex runs the admin reload for allowed users and returns the report.
-func (b *Bot) reindex(ctx context.Context, user string) string {
+// reindex runs the admin reload for allowed users and returns the report;
+// ok is false for a refusal or a failure, which only the asker should see.
+func (b *Bot) reindex(ctx context.Context, user string) (text string, ok bool) {
 	if !slices.Contains(b.cfg.AdminUsers, user) {
-		return "再インデックスは管理者のみ実行できます。(Only admins listed in SLACK_ADMIN_USERS may reindex.)"
+		return "再インデックスは管理者のみ実行できます。(Only admins listed in SLACK_ADMIN_USERS may reindex.)", false
 	}
 	if b.deps.Reindex == nil {
-		return "再インデックスはこのサービスでは無効です。(Reindex is not available here.)"
+		return "再インデックスはこのサービスでは無効です。(Reindex is not available here.)", false
 	}
 	report, err := b.deps.Reindex(ctx)
 	if err != nil {
 		b.deps.Logger.Error("slack: reindex", "user", user, "err", err)
-		return "再インデックスに失敗しました。現在の計画のまま回答を続けます。\n" + err.Error()
+		return "再インデックスに失敗しました。現在の計画のまま回答を続けます。(Reindex failed; answering from the current plan.)\n" + err.Error(), false
 	}
 	b.deps.Logger.Info("slack: reindexed", "user", user)
-	return "再インデックスしました。(Reindexed.)\n" + report
+	return "再インデックスしました。(Reindexed.)\n" + report, true
 }
 
 // post sends a message (in a thread when ts is set), honouring 429
@@ -302,6 +429,18 @@ func (b *Bot) post(ctx context.Context, channel, thread string, bs []slack.Block
 	}
 	b.withRetry(ctx, "chat.postMessage", func() error {
 		_, _, err := b.api.PostMessageContext(ctx, channel, opts...)
+		return err
+	})
+}
+
+// postEphemeral shows text to user alone, in the thread when it is set.
+func (b *Bot) postEphemeral(ctx context.Context, channel, user, thread, text string) {
+	opts := []slack.MsgOption{slack.MsgOptionText(clip(text, 3000), false)}
+	if thread != "" {
+		opts = append(opts, slack.MsgOptionTS(thread))
+	}
+	b.withRetry(ctx, "chat.postEphemeral", func() error {
+		_, err := b.api.PostEphemeralContext(ctx, channel, user, opts...)
 		return err
 	})
 }
@@ -329,6 +468,10 @@ func (b *Bot) withRetry(ctx context.Context, what string, call func() error) {
 			case <-ctx.Done():
 			}
 		}
+		if ctx.Err() != nil { // Close gave up waiting for it
+			b.shutdown()
+			return
+		}
 		b.deps.Metrics.Dropped("slack", "api_error")
 		b.deps.Logger.Error("slack: API call failed", "call", what, "attempt", attempt, "err", err)
 		return
@@ -339,7 +482,8 @@ func (b *Bot) withRetry(ctx context.Context, what string, call func() error) {
 // "/plan reindex" (admins). Answers are ephemeral, with a share button.
 func (b *Bot) Commands() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := b.verified(w, r); !ok {
+		body, ok := b.verified(w, r)
+		if !ok {
 			return
 		}
 		cmd, err := slack.SlashCommandParse(r)
@@ -348,21 +492,55 @@ func (b *Bot) Commands() http.Handler {
 			return
 		}
 		b.ok(w)
-		b.onCommand(cmd)
+		b.onCommand(cmd, body)
 	})
 }
 
-func (b *Bot) onCommand(cmd slack.SlashCommand) {
-	q := strings.TrimSpace(cmd.Text)
-	b.async("command", func(ctx context.Context) {
+// onCommand answers a slash command once; raw is its payload as received,
+// which names it when it has no trigger_id.
+func (b *Bot) onCommand(cmd slack.SlashCommand, raw []byte) {
+	if b.replayed(cmd.TriggerID, raw) {
+		return
+	}
+	q := question(cmd.Text)
+	b.async(func(ctx context.Context) {
 		if strings.EqualFold(q, "reindex") {
-			b.respond(ctx, cmd.ResponseURL, &slack.WebhookMessage{ResponseType: slack.ResponseTypeInChannel, Text: b.reindex(ctx, cmd.UserID)})
+			// The report for the channel; a refusal for the asker alone.
+			text, ok := b.reindex(ctx, cmd.UserID)
+			typ := slack.ResponseTypeInChannel
+			if !ok {
+				typ = slack.ResponseTypeEphemeral
+			}
+			b.respond(ctx, cmd.ResponseURL, &slack.WebhookMessage{ResponseType: typ, Text: text})
 			return
 		}
-		a := b.ask(q)
-		bs := slack.Blocks{BlockSet: blocks(a, 0, true)}
-		b.respond(ctx, cmd.ResponseURL, &slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: fallback(a), Blocks: &bs})
+		// A follow-up's answer is about an earlier one: not for sharing.
+		r := b.converse(ctx, chatOf(cmd.TeamID, cmd.ChannelID, cmd.UserID), q, 0)
+		b.respond(ctx, cmd.ResponseURL, message(slack.ResponseTypeEphemeral, r.Answer, r.From, r.Followup == ""))
 	})
+}
+
+// message is the response_url message of an answer from match from on.
+func message(typ string, a index.Answer, from int, share bool) *slack.WebhookMessage {
+	bs, text := render(a, from, share)
+	return &slack.WebhookMessage{ResponseType: typ, Text: text, Blocks: &slack.Blocks{BlockSet: bs}}
+}
+
+// replayed reports whether a slash command or button press was handled
+// already: Slack sends each once, so a second is a replay of the signed
+// request (within its 5 minutes) or a Socket Mode redelivery. It is known
+// by its trigger_id, else by a hash of its payload.
+func (b *Bot) replayed(trigger string, raw []byte) bool {
+	key := "slack:trigger:" + trigger
+	if trigger == "" {
+		sum := sha256.Sum256(raw)
+		key = "slack:payload:" + hex.EncodeToString(sum[:16])
+	}
+	if !b.deps.Dedup.Seen(b.ctx, key, replayTTL) {
+		return false
+	}
+	b.deps.Metrics.Dropped("slack", "duplicate")
+	return true
 }
 
 // Interactive handles the buttons: more results, the card of a choice or
@@ -378,16 +556,18 @@ func (b *Bot) Interactive() http.Handler {
 			return
 		}
 		b.ok(w)
-		b.onInteraction(cb)
+		b.onInteraction(cb, []byte(r.PostForm.Get("payload")))
 	})
 }
 
-func (b *Bot) onInteraction(cb slack.InteractionCallback) {
-	if cb.Type != slack.InteractionTypeBlockActions {
+// onInteraction handles a button press once; raw is its payload as
+// received, which names it when it has no trigger_id.
+func (b *Bot) onInteraction(cb slack.InteractionCallback, raw []byte) {
+	if cb.Type != slack.InteractionTypeBlockActions || b.replayed(cb.TriggerID, raw) {
 		return
 	}
 	for _, act := range cb.ActionCallback.BlockActions {
-		b.async("action", func(ctx context.Context) {
+		b.async(func(ctx context.Context) {
 			switch act.ActionID {
 			case actionUp, actionDown:
 				if !chat.Votable(b.deps.Asker, act.Value) {
@@ -395,7 +575,12 @@ func (b *Bot) onInteraction(cb slack.InteractionCallback) {
 					b.respond(ctx, cb.ResponseURL, &slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: "この項目は現在の計画にないため、評価を記録できませんでした。(That item is not in the current plan; feedback not recorded.)"})
 					return
 				}
-				if err := b.deps.Feedback.Vote(ctx, act.Value, act.ActionID == actionUp); err != nil {
+				// One vote per user and action; the store keeps the user hashed.
+				err := b.deps.Feedback.Vote(ctx, "slack:"+cb.Team.ID+":"+cb.User.ID, act.Value, act.ActionID == actionUp)
+				if errors.Is(err, chat.ErrNotAction) {
+					b.respond(ctx, cb.ResponseURL, &slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: "この項目は現在の計画にないため、評価を記録できませんでした。(That item is not in the current plan; feedback not recorded.)"})
+					return
+				} else if err != nil {
 					b.deps.Logger.Error("slack: feedback", "err", err)
 				}
 				b.respond(ctx, cb.ResponseURL, &slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: "ご意見ありがとうございました。(Thank you for your feedback.)"})
@@ -416,19 +601,16 @@ func (b *Bot) onInteraction(cb slack.InteractionCallback) {
 					b.respond(ctx, cb.ResponseURL, &slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: text})
 					return
 				}
-				c := chat.Card(a, m)
-				bs := slack.Blocks{BlockSet: blocks(c, 0, false)}
-				b.respond(ctx, cb.ResponseURL, &slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: fallback(c), Blocks: &bs})
+				card := chat.Card(a, m)
+				b.deps.Followups.Remember(ctx, chatOf(cb.Team.ID, cb.Channel.ID, cb.User.ID), card, 1)
+				b.respond(ctx, cb.ResponseURL, message(slack.ResponseTypeEphemeral, card, 0, false))
 			case actionMore:
 				n, q, _ := strings.Cut(act.Value, "|")
 				from, _ := strconv.Atoi(n)
-				a := b.ask(q)
-				bs := slack.Blocks{BlockSet: blocks(a, max(from, 1), false)}
-				b.respond(ctx, cb.ResponseURL, &slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: fallback(a), Blocks: &bs})
+				r := b.converse(ctx, chatOf(cb.Team.ID, cb.Channel.ID, cb.User.ID), q, max(from, 1))
+				b.respond(ctx, cb.ResponseURL, message(slack.ResponseTypeEphemeral, r.Answer, r.From, false))
 			case actionShare:
-				a := b.ask(act.Value)
-				bs := slack.Blocks{BlockSet: blocks(a, 0, false)}
-				b.respond(ctx, cb.ResponseURL, &slack.WebhookMessage{ResponseType: slack.ResponseTypeInChannel, Text: fallback(a), Blocks: &bs})
+				b.respond(ctx, cb.ResponseURL, message(slack.ResponseTypeInChannel, b.ask(act.Value), 0, false))
 			}
 		})
 	}
@@ -473,8 +655,10 @@ func (b *Bot) socketEvents(ctx context.Context, client *socketmode.Client) {
 			if !ok {
 				return
 			}
+			var raw []byte
 			if evt.Request != nil {
 				client.Ack(*evt.Request)
+				raw = evt.Request.Payload
 			}
 			switch evt.Type {
 			case socketmode.EventTypeEventsAPI:
@@ -483,11 +667,11 @@ func (b *Bot) socketEvents(ctx context.Context, client *socketmode.Client) {
 				}
 			case socketmode.EventTypeSlashCommand:
 				if cmd, ok := evt.Data.(slack.SlashCommand); ok {
-					b.onCommand(cmd)
+					b.onCommand(cmd, raw)
 				}
 			case socketmode.EventTypeInteractive:
 				if cb, ok := evt.Data.(slack.InteractionCallback); ok {
-					b.onInteraction(cb)
+					b.onInteraction(cb, raw)
 				}
 			}
 		}

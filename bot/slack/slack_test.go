@@ -19,7 +19,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gorilla/websocket"
 	"github.com/slack-go/slack/slacktest"
 
 	"planbot/bot/chat"
@@ -51,18 +50,81 @@ type posted struct {
 
 // env is a bot wired to slacktest (the Web API) and a fake response_url.
 type env struct {
-	bot       *Bot
-	slack     *slacktest.Server
-	posts     chan posted
-	responses chan map[string]any
-	respURL   string
-	feedback  *chat.MemFeedback
-	logs      *syncBuffer
-	reindexed atomic.Int32
+	bot        *Bot
+	slack      *slacktest.Server
+	posts      chan posted
+	ephemerals chan posted // chat.postEphemeral; text holds the user
+	responses  chan map[string]any
+	respURL    string
+	feedback   *chat.MemFeedback
+	metrics    *metrics
+	asked      *asked
+	logs       *syncBuffer
+	reindexed  atomic.Int32
 	// postStatus, when set, answers chat.postMessage with these statuses
 	// in turn before succeeding; 0 hangs for hangFor.
 	postStatus []int
 	postCalls  atomic.Int32
+	// postDelay is how long a successful chat.postMessage takes.
+	postDelay time.Duration
+}
+
+// metrics counts what the bot reports.
+type metrics struct {
+	mu      sync.Mutex
+	dropped map[string]int // by reason
+}
+
+func (m *metrics) Request(string, string)                       {}
+func (m *metrics) Answered(string, index.Answer, time.Duration) {}
+func (m *metrics) Dropped(_, reason string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.dropped[reason]++
+}
+
+func (m *metrics) drops(reason string) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.dropped[reason]
+}
+
+// asked records the questions the bot asks, as the answering gets them.
+type asked struct {
+	chat.Asker
+	mu sync.Mutex
+	qs []string
+}
+
+func (a *asked) Ask(q string) (index.Answer, error) {
+	a.mu.Lock()
+	a.qs = append(a.qs, q)
+	a.mu.Unlock()
+	return a.Asker.Ask(q)
+}
+
+// Current lets the bot tell the plan served, as the service's Asker does.
+func (a *asked) Current() *index.Index { return a.Asker.(chat.Served).Current() }
+
+func (a *asked) last() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.qs) == 0 {
+		return ""
+	}
+	return a.qs[len(a.qs)-1]
+}
+
+// waitIdle waits until the bot has no work queued or in progress.
+func (e *env) waitIdle(t testing.TB) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for e.bot.pending.Load() > 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("work still pending after 10 s; logs:\n%s", e.logs.String())
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
 
 type syncBuffer struct {
@@ -83,7 +145,8 @@ func newEnv(t testing.TB, cfg Config, extra ...slacktest.Binder) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{posts: make(chan posted, 100), responses: make(chan map[string]any, 100), feedback: chat.NewMemFeedback(), logs: &syncBuffer{}}
+	e := &env{posts: make(chan posted, 100), ephemerals: make(chan posted, 100), responses: make(chan map[string]any, 100),
+		feedback: chat.NewMemFeedback(), metrics: &metrics{dropped: map[string]int{}}, asked: &asked{Asker: lv}, logs: &syncBuffer{}}
 	binders := append([]slacktest.Binder{func(c slacktest.Customize) {
 		c.Handle("/chat.postMessage", func(w http.ResponseWriter, r *http.Request) {
 			n := int(e.postCalls.Add(1))
@@ -100,10 +163,21 @@ func newEnv(t testing.TB, cfg Config, extra ...slacktest.Binder) *env {
 				w.WriteHeader(e.postStatus[n-1])
 				return
 			}
+			select {
+			case <-time.After(e.postDelay):
+			case <-r.Context().Done():
+				return // the client went
+			}
 			r.ParseForm()
 			e.posts <- posted{r.Form.Get("channel"), r.Form.Get("thread_ts"), r.Form.Get("text"), r.Form.Get("blocks")}
 			w.Header().Set("Content-Type", "application/json")
 			fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":"1.0"}`, r.Form.Get("channel"))
+		})
+		c.Handle("/chat.postEphemeral", func(w http.ResponseWriter, r *http.Request) {
+			r.ParseForm()
+			e.ephemerals <- posted{r.Form.Get("channel"), r.Form.Get("thread_ts"), r.Form.Get("user") + ": " + r.Form.Get("text"), r.Form.Get("blocks")}
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(`{"ok":true,"message_ts":"1.0"}`))
 		})
 	}}, extra...)
 	e.slack = slacktest.NewTestServer(binders...)
@@ -121,7 +195,7 @@ func newEnv(t testing.TB, cfg Config, extra ...slacktest.Binder) *env {
 	if cfg.SigningSecret == "" && cfg.AppToken == "" {
 		cfg.SigningSecret = secret
 	}
-	e.bot, err = New(cfg, Deps{Asker: lv, Feedback: e.feedback, Logger: slog.New(slog.NewTextHandler(e.logs, nil)),
+	e.bot, err = New(cfg, Deps{Asker: e.asked, Feedback: e.feedback, Metrics: e.metrics, Logger: slog.New(slog.NewJSONHandler(e.logs, nil)),
 		Reindex: func(context.Context) (string, error) { e.reindexed.Add(1); return "変更なし (no changes)", nil }})
 	if err != nil {
 		t.Fatal(err)
@@ -278,9 +352,15 @@ func TestRejectedRequests(t *testing.T) {
 	e.noPost(t)
 }
 
+// triggers numbers the trigger_id of each command and button press, as
+// Slack gives each its own.
+var triggers atomic.Int64
+
+func trigger() string { return fmt.Sprintf("%d.98765.abcdef", triggers.Add(1)) }
+
 func command(text, user, responseURL string) []byte {
 	return []byte(url.Values{"command": {"/plan"}, "text": {text}, "user_id": {user}, "channel_id": {"C1"},
-		"response_url": {responseURL}, "team_id": {"T1"}}.Encode())
+		"response_url": {responseURL}, "team_id": {"T1"}, "trigger_id": {trigger()}}.Encode())
 }
 
 func TestSlashCommand(t *testing.T) {
@@ -309,17 +389,27 @@ func TestSlashCommand(t *testing.T) {
 }
 
 func interaction(actionID, value, responseURL string) []byte {
-	p, _ := json.Marshal(map[string]any{
-		"type": "block_actions", "user": map[string]any{"id": "U1"}, "response_url": responseURL,
+	return interactionWith(trigger(), "U1", actionID, value, responseURL)
+}
+
+// interactionWith is a button press by user with the trigger_id given (""
+// for none).
+func interactionWith(triggerID, user, actionID, value, responseURL string) []byte {
+	p := map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": user}, "team": map[string]any{"id": "T1"}, "response_url": responseURL,
 		"actions": []map[string]any{{"action_id": actionID, "block_id": "planbot_actions", "value": value, "type": "button"}},
-	})
-	return []byte(url.Values{"payload": {string(p)}}.Encode())
+	}
+	if triggerID != "" {
+		p["trigger_id"] = triggerID
+	}
+	raw, _ := json.Marshal(p)
+	return []byte(url.Values{"payload": {string(raw)}}.Encode())
 }
 
 func TestButtons(t *testing.T) {
 	e := newEnv(t, Config{})
-	for _, a := range []string{actionUp, actionUp, actionDown} {
-		serve(e.bot.Interactive(), signed("POST", "/slack/interactive", interaction(a, "1.1.1.1", e.respURL), time.Now()))
+	for i, a := range []string{actionUp, actionUp, actionDown} {
+		serve(e.bot.Interactive(), signed("POST", "/slack/interactive", interactionWith(trigger(), fmt.Sprint("U", i), a, "1.1.1.1", e.respURL), time.Now()))
 		e.nextResponse(t)
 	}
 	counts, _ := e.feedback.Counts(context.Background())
@@ -356,59 +446,12 @@ func TestRateLimitedAndFailingAPI(t *testing.T) {
 	}
 }
 
-// TestSocketMode delivers an events_api envelope over a fake Socket Mode
-// websocket and reads the bot's ack.
-func TestSocketMode(t *testing.T) {
-	acks := make(chan string, 4)
-	envelope := fmt.Sprintf(`{"envelope_id":"env-1","type":"events_api","accepts_response_payload":false,"payload":%s}`,
-		eventBody("EvS", mention("<@UBOT> 地方債", "10.1")))
-	ws := func(c slacktest.Customize) {
-		c.Handle("/ws", slacktest.Websocket(func(conn *websocket.Conn) {
-			conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"hello","num_connections":1}`))
-			conn.WriteMessage(websocket.TextMessage, []byte(envelope))
-			for {
-				_, msg, err := conn.ReadMessage()
-				if err != nil {
-					return
-				}
-				var ack struct {
-					EnvelopeID string `json:"envelope_id"`
-				}
-				if json.Unmarshal(msg, &ack) == nil && ack.EnvelopeID != "" {
-					acks <- ack.EnvelopeID
-				}
-			}
-		}))
-	}
-	e := newEnv(t, Config{AppToken: "xapp-test", SigningSecret: ""}, ws)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- e.bot.RunSocketMode(ctx) }()
-	select {
-	case id := <-acks:
-		if id != "env-1" {
-			t.Errorf("ack %q", id)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatalf("no ack; logs:\n%s", e.logs.String())
-	}
-	if p := e.nextPost(t); p.threadTS != "10.1" || !strings.Contains(p.blocks, "財政課") {
-		t.Errorf("socket mode post: %+v", p)
-	}
-	cancel()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Error("RunSocketMode did not return after cancel")
-	}
-}
-
 func TestBlockLimits(t *testing.T) {
 	a := index.Answer{Intent: index.IntentDepartment, Text: "x\n", Lang: "ja"}
 	for i := range 60 {
 		a.Answers = append(a.Answers, index.Match{ID: fmt.Sprint(i), Departments: []string{strings.Repeat("課", 200)}, Content: strings.Repeat("長", 4000)})
 	}
-	bs := blocks(a, 0, true)
+	bs, _ := render(a, 0, true)
 	if len(bs) > maxBlocks {
 		t.Errorf("%d blocks", len(bs))
 	}
@@ -615,7 +658,8 @@ func TestContactBlocks(t *testing.T) {
 	a := askFor(t, func(a index.Answer) bool { return a.Intent == index.IntentContact }, "a contact answer", "この計画の問い合わせ先は？")
 	a.Intent = index.IntentWho
 	for _, share := range []bool{false, true} {
-		raw, _ := json.Marshal(blocks(a, 0, share))
+		bs, _ := render(a, 0, share)
+		raw, _ := json.Marshal(bs)
 		if strings.Contains(string(raw), actionUp) || strings.Contains(string(raw), actionDown) {
 			t.Errorf("feedback offered on the contact desk: %s", raw)
 		}

@@ -123,14 +123,21 @@ func cmdReindex(ctx context.Context, args []string, getenv func(string) string, 
 	force := fs.Bool("force", false, "accept a plan that is empty or drops more than half of the actions")
 	reload := fs.Bool("reload", false, "reload the configured plan (the service's --plan or PLANBOT_PLAN) instead of loading a new one")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	rest, err := parseArgs(fs, args, stdout)
+	if err != nil {
+		return err
+	}
+	if len(rest) == 1 && pf.plan == "" && !*reload { // reindex FILE|URL
+		pf.plan, rest = rest[0], nil
+	}
+	if err := noArgs("reindex", rest); err != nil {
+		return err
 	}
 	switch {
 	case *reload && pf.plan != "":
 		return fmt.Errorf("%w: reindex takes --plan FILE|URL or --reload, not both", errUsage)
 	case !*reload && pf.plan == "":
-		return fmt.Errorf("%w: reindex needs --plan FILE|URL (or --reload to reload the configured plan)", errUsage)
+		return fmt.Errorf("%w: reindex needs a plan, FILE|URL (or --reload to reload the configured plan)", errUsage)
 	}
 	var in index.Input
 	if !*reload {
@@ -187,21 +194,14 @@ func cmdRollback(ctx context.Context, args []string, getenv func(string) string,
 	dir := fs.String("data-dir", "", "version store `dir`")
 	server := fs.String("server", "", "roll back a running service at `URL` (uses $PLANBOT_ADMIN_TOKEN)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	rest, err := parseArgs(fs, args, stdout)
+	if err != nil {
+		return err
 	}
-	id := fs.Arg(0)
-	if fs.NArg() > 1 { // flags after the version: rollback 0003-… --server URL
-		if err := fs.Parse(fs.Args()[1:]); err != nil {
-			return errUsage
-		}
-		if fs.NArg() != 0 {
-			id = ""
-		}
+	if len(rest) != 1 || rest[0] == "" {
+		return fmt.Errorf("%w: rollback takes one VERSION (see planbot versions), got %d arguments", errUsage, len(rest))
 	}
-	if id == "" {
-		return fmt.Errorf("%w: rollback VERSION (see planbot versions)", errUsage)
-	}
+	id := rest[0]
 	var rep index.Report
 	if *server != "" {
 		if err := adminCall(ctx, *server, "/admin/rollback?version="+url.QueryEscape(id), nil, nil, getenv, &rep); err != nil {
@@ -261,8 +261,12 @@ func cmdVersions(args []string, getenv func(string) string, stdout, stderr io.Wr
 	fs := newFlagSet("versions", stderr)
 	dir := fs.String("data-dir", "", "version store `dir`")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	rest, err := parseArgs(fs, args, stdout)
+	if err != nil {
+		return err
+	}
+	if err := noArgs("versions", rest); err != nil {
+		return err
 	}
 	store, err := versions.Open(dataDir(*dir, getenv))
 	if err != nil {

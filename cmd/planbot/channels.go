@@ -12,11 +12,11 @@ import (
 )
 
 // setupChannels enables each chat channel whose credentials are set.
-func setupChannels(ctx context.Context, a *app, d *bot.Deps, dedup chat.Deduper, lineCfg line.Config, getenv func(string) string, log *slog.Logger) error {
+func setupChannels(ctx context.Context, a *app, d *bot.Deps, dedup chat.Deduper, lineCfg line.Config, slackCfg slack.Config, getenv func(string) string, log *slog.Logger) error {
 	if secret, token := getenv("LINE_CHANNEL_SECRET"), getenv("LINE_CHANNEL_ACCESS_TOKEN"); secret != "" && token != "" {
 		lineCfg.ChannelSecret, lineCfg.AccessToken, lineCfg.APIBaseURL = secret, token, getenv("LINE_API_BASE_URL")
 		lb, err := line.New(lineCfg,
-			line.Deps{Asker: d.Asker(), Dedup: dedup, Feedback: d.Feedback, Metrics: d.Metrics, Logger: log})
+			line.Deps{Asker: d.Asker(), Dedup: dedup, Feedback: d.Feedback, Metrics: d.Metrics, Logger: log, Followups: d.Followups})
 		if err != nil {
 			return err
 		}
@@ -29,10 +29,14 @@ func setupChannels(ctx context.Context, a *app, d *bot.Deps, dedup chat.Deduper,
 		return nil
 	}
 	r := d.Reloader
-	sb, err := slack.New(slack.Config{BotToken: botToken, SigningSecret: signing, AppToken: appToken,
-		APIURL: getenv("SLACK_API_URL"), AdminUsers: strings.FieldsFunc(getenv("SLACK_ADMIN_USERS"), func(c rune) bool { return c == ',' || c == ' ' })},
-		slack.Deps{Asker: d.Asker(), Dedup: dedup, Feedback: d.Feedback, Metrics: d.Metrics, Logger: log,
+	slackCfg.BotToken, slackCfg.SigningSecret, slackCfg.AppToken, slackCfg.APIURL = botToken, signing, appToken, getenv("SLACK_API_URL")
+	slackCfg.AdminUsers = strings.FieldsFunc(getenv("SLACK_ADMIN_USERS"), func(c rune) bool { return c == ',' || c == ' ' })
+	sb, err := slack.New(slackCfg,
+		slack.Deps{Asker: d.Asker(), Dedup: dedup, Feedback: d.Feedback, Metrics: d.Metrics, Logger: log, Followups: d.Followups,
 			Reindex: func(ctx context.Context) (string, error) {
+				if err := bot.CheckShared(ctx, d.Shared); err != nil {
+					return "", err
+				}
 				rep, err := r.Reload(ctx, false)
 				if err != nil {
 					return "", err

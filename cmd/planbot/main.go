@@ -21,19 +21,27 @@ import (
 	"planbot/index"
 )
 
-const usage = `usage: planbot <command> [flags]
+// commands is each command's synopsis, in the order usage lists them.
+var commands = []struct{ name, synopsis, what string }{
+	{"ask", `ask [--json] [--plan FILE|URL] ["question"]`, "answer a question (--json without a question: one per stdin line)"},
+	{"plan", `plan [--json] [--plan FILE|URL]`, "print the parsed plan"},
+	{"serve", `serve [--addr :8080] [--plan FILE|URL [--watch | --reload]]`, "run the web chat, LINE, Slack and admin service"},
+	{"reindex", `reindex [--plan] FILE|URL [--force] [--server URL]`, "validate and load a new plan version"},
+	{"reindex", `reindex --reload [--force] [--server URL]`, "reload the configured plan (the service's --plan)"},
+	{"versions", `versions`, "list stored plan versions"},
+	{"rollback", `rollback VERSION [--server URL]`, "return to an earlier plan version"},
+}
 
-commands:
-  ask [--json] [--plan FILE|URL] ["question"]   answer a question (--json without a question: one per stdin line)
-  plan [--json] [--plan FILE|URL]               print the parsed plan
-  serve [--addr :8080] [--plan FILE|URL [--watch]]
-                                                run the web chat, LINE, Slack and admin service
-  reindex --plan FILE|URL [--force] [--server URL]
-                                                validate and load a new plan version
-  reindex --reload [--force] [--server URL]     reload the configured plan (the service's --plan)
-  versions                                      list stored plan versions
-  rollback VERSION [--server URL]               return to an earlier plan version
-`
+// usage is the command list; "planbot COMMAND --help" says more.
+var usage = func() string {
+	var b strings.Builder
+	b.WriteString("usage: planbot <command> [arguments and flags, in any order]\n\ncommands:\n")
+	for _, c := range commands {
+		fmt.Fprintf(&b, "  %-62s %s\n", c.synopsis, c.what)
+	}
+	b.WriteString("\n\"planbot <command> --help\" lists a command's flags; \"--\" ends the flags (planbot ask -- -question).\n")
+	return b.String()
+}()
 
 // memoryLimit is the default soft limit of the Go heap. The dictionaries
 // hold about 65 MiB live, so the collector's own target (twice the live
@@ -74,6 +82,9 @@ func main() {
 
 var errUsage = errors.New("bad usage")
 
+// errHelp is a command's --help: its usage is printed, and planbot exits 0.
+var errHelp = errors.New("help shown")
+
 // run is main without process globals, so tests can call it.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -81,8 +92,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return errUsage
 	}
 	cmd, args := args[0], args[1:]
+	if cmd == "help" && len(args) > 0 { // planbot help serve
+		cmd, args = args[0], []string{"--help"}
+	}
 	loaded := fastLoad(getenv)
 	defer loaded()
+	err := dispatch(ctx, cmd, args, getenv, loaded, stdin, stdout, stderr)
+	if errors.Is(err, errHelp) {
+		return nil
+	}
+	return err
+}
+
+func dispatch(ctx context.Context, cmd string, args []string, getenv func(string) string, loaded func(), stdin io.Reader, stdout, stderr io.Writer) error {
 	switch cmd {
 	case "ask":
 		return cmdAsk(ctx, args, getenv, stdin, stdout, stderr)
@@ -159,7 +181,57 @@ func (pf *planFlags) index(ctx context.Context) (*index.Index, error) {
 func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {} // parseArgs prints it, to stdout for --help
 	return fs
+}
+
+// parseArgs parses a command's arguments with the flags anywhere among
+// them (planbot rollback VERSION --server URL, planbot ask "q" --json), as
+// people type them; "--" ends the flags. It returns the other arguments.
+// --help or -h prints the command's usage to stdout (errHelp: exit 0); a
+// bad flag prints the error and the usage to stderr (errUsage: exit 2).
+func parseArgs(fs *flag.FlagSet, args []string, stdout io.Writer) ([]string, error) {
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				printUsage(fs, stdout)
+				return nil, errHelp
+			}
+			printUsage(fs, fs.Output())
+			return nil, errUsage
+		}
+		left := fs.Args()
+		if len(left) == 0 {
+			return rest, nil
+		}
+		if n := len(args) - len(left); n > 0 && args[n-1] == "--" {
+			return append(rest, left...), nil
+		}
+		rest, args = append(rest, left[0]), left[1:]
+	}
+}
+
+// printUsage writes the command's synopses and flags to w.
+func printUsage(fs *flag.FlagSet, w io.Writer) {
+	for _, c := range commands {
+		if c.name == fs.Name() {
+			fmt.Fprintf(w, "usage: planbot %s\n    %s\n", c.synopsis, c.what)
+		}
+	}
+	fmt.Fprintln(w, "\nflags (before or after the arguments):")
+	out := fs.Output()
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(out)
+}
+
+// noArgs refuses arguments a command does not take.
+func noArgs(cmd string, rest []string) error {
+	if len(rest) > 0 {
+		return fmt.Errorf("%w: %s takes no argument %q (see planbot %s --help)", errUsage, cmd, rest[0], cmd)
+	}
+	return nil
 }
 
 func cmdAsk(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -167,20 +239,20 @@ func cmdAsk(ctx context.Context, args []string, getenv func(string) string, stdi
 	var pf planFlags
 	pf.register(fs, getenv)
 	asJSON := fs.Bool("json", false, "print one JSON answer per question")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	questions, err := parseArgs(fs, args, stdout)
+	if err != nil {
+		return err
+	}
+	if len(questions) > 0 {
+		questions = []string{strings.Join(questions, " ")}
+	} else if !*asJSON {
+		return fmt.Errorf("%w: ask needs a question (or --json to read questions from stdin)", errUsage)
 	}
 	ix, err := pf.index(ctx)
 	if err != nil {
 		return err
 	}
 	defer ix.Close()
-	questions := fs.Args()
-	if len(questions) > 0 {
-		questions = []string{strings.Join(questions, " ")}
-	} else if !*asJSON {
-		return fmt.Errorf("%w: ask needs a question (or --json to read questions from stdin)", errUsage)
-	}
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
 	enc := json.NewEncoder(out)
@@ -199,15 +271,39 @@ func cmdAsk(ctx context.Context, args []string, getenv func(string) string, stdi
 	if len(questions) > 0 {
 		return answer(questions[0])
 	}
-	sc := bufio.NewScanner(stdin)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	for sc.Scan() {
-		if err := answer(sc.Text()); err != nil {
-			return err
+	// Reading stdin blocks; SIGTERM (ctx) stops the loop all the same.
+	lines := make(chan string)
+	var scanErr error
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(stdin)
+		sc.Buffer(make([]byte, 64*1024), 1024*1024)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			case <-ctx.Done():
+				return
+			}
 		}
-		out.Flush()
+		scanErr = sc.Err()
+	}()
+	for {
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("ask: stopped: %w", ctx.Err())
+		case q, ok := <-lines:
+			if !ok && ctx.Err() != nil {
+				return fmt.Errorf("ask: stopped: %w", ctx.Err())
+			}
+			if !ok {
+				return scanErr // set before lines closed
+			}
+			if err := answer(q); err != nil {
+				return err
+			}
+			out.Flush()
+		}
 	}
-	return sc.Err()
 }
 
 func cmdPlan(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -215,8 +311,12 @@ func cmdPlan(ctx context.Context, args []string, getenv func(string) string, std
 	var pf planFlags
 	pf.register(fs, getenv)
 	asJSON := fs.Bool("json", false, "print the plan as JSON")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	rest, err := parseArgs(fs, args, stdout)
+	if err != nil {
+		return err
+	}
+	if err := noArgs("plan", rest); err != nil {
+		return err
 	}
 	p, err := pf.load(ctx)
 	if err != nil {

@@ -19,6 +19,10 @@ import (
 	"planbot/data"
 )
 
+// testToken is the admin token of the services the tests start (16
+// characters at least, as serve requires).
+const testToken = "test-admin-token-0123"
+
 func env(kv ...string) func(string) string {
 	m := map[string]string{}
 	for i := 0; i+1 < len(kv); i += 2 {
@@ -124,7 +128,7 @@ func TestServe(t *testing.T) {
 		w.Write([]byte(`{"ok":true,"user_id":"UBOT"}`)) // LINE and Slack APIs alike
 	}))
 	defer fake.Close()
-	e := env("PLANBOT_DATA_DIR", t.TempDir(), "PLANBOT_ADMIN_TOKEN", "tok", "PLANBOT_ADDR", "127.0.0.1:0",
+	e := env("PLANBOT_DATA_DIR", t.TempDir(), "PLANBOT_ADMIN_TOKEN", testToken, "PLANBOT_ADDR", "127.0.0.1:0",
 		"LINE_CHANNEL_SECRET", "s", "LINE_CHANNEL_ACCESS_TOKEN", "t", "LINE_API_BASE_URL", fake.URL,
 		"SLACK_BOT_TOKEN", "xoxb-t", "SLACK_SIGNING_SECRET", "s", "SLACK_API_URL", fake.URL+"/")
 	done := make(chan error, 1)
@@ -162,7 +166,7 @@ func TestServe(t *testing.T) {
 		}
 	}
 	req, _ := http.NewRequest("POST", base+"/admin/reindex", strings.NewReader("T\n1 方針\n壊れた行\n"))
-	req.Header.Set("Authorization", "Bearer tok")
+	req.Header.Set("Authorization", "Bearer "+testToken)
 	resp, err = http.DefaultClient.Do(req)
 	if err != nil || resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("broken reindex: %v %v", resp.Status, err)
@@ -181,7 +185,7 @@ func TestServe(t *testing.T) {
 // TestBadSettings checks that serve refuses a setting it cannot use, naming
 // it, instead of starting with a default.
 func TestBadSettings(t *testing.T) {
-	for name, value := range map[string]string{"PLANBOT_RATE_LIMIT": "fast", "LINE_WORKERS": "0", "LINE_API_RATE": "2k",
+	for name, value := range map[string]string{"PLANBOT_RATE_LIMIT": "fast", "LINE_WORKERS": "0", "LINE_API_RATE": "2k", "SLACK_WORKERS": "-1",
 		"PLANBOT_KEEP_VERSIONS": "0", "PLANBOT_WATCH_INTERVAL": "often"} {
 		e := env("PLANBOT_DATA_DIR", t.TempDir(), "PLANBOT_ADDR", "127.0.0.1:0",
 			"LINE_CHANNEL_SECRET", "s", "LINE_CHANNEL_ACCESS_TOKEN", "t", name, value)

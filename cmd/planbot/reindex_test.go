@@ -81,7 +81,7 @@ func startServe(t *testing.T, getenv func(string) string, args ...string) *runni
 func (s *running) status(t *testing.T) (version string, items int) {
 	t.Helper()
 	req, _ := http.NewRequest("GET", s.base+"/admin/status", nil)
-	req.Header.Set("Authorization", "Bearer tok")
+	req.Header.Set("Authorization", "Bearer "+testToken)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -148,7 +148,7 @@ var (
 // versions then names the version served.
 func TestOfflineRefusedWhileServing(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "store")
-	e := env("PLANBOT_DATA_DIR", dir, "PLANBOT_ADMIN_TOKEN", "tok", "PLANBOT_ADDR", "127.0.0.1:0", "PLANBOT_RATE_LIMIT", "0")
+	e := env("PLANBOT_DATA_DIR", dir, "PLANBOT_ADMIN_TOKEN", testToken, "PLANBOT_ADDR", "127.0.0.1:0", "PLANBOT_RATE_LIMIT", "0")
 	s := startServe(t, e)
 	served, _ := s.status(t)
 	file := filepath.Join(t.TempDir(), "new.txt")
@@ -262,7 +262,7 @@ func TestWatchURL(t *testing.T) {
 	setPage := func(b []byte) { mu.Lock(); body = b; mu.Unlock() }
 	slack := newFakeSlack(t)
 	dir := filepath.Join(t.TempDir(), "store")
-	e := env("PLANBOT_DATA_DIR", dir, "PLANBOT_ADMIN_TOKEN", "tok", "PLANBOT_ADDR", "127.0.0.1:0", "PLANBOT_RATE_LIMIT", "0",
+	e := env("PLANBOT_DATA_DIR", dir, "PLANBOT_ADMIN_TOKEN", testToken, "PLANBOT_ADDR", "127.0.0.1:0", "PLANBOT_RATE_LIMIT", "0",
 		"PLANBOT_WATCH_INTERVAL", "50ms", "SLACK_BOT_TOKEN", "xoxb-t", "SLACK_API_URL", slack.URL+"/", "SLACK_ANNOUNCE_CHANNEL", "C0PLAN")
 	s := startServe(t, e, "--plan", page.URL+"/keikaku.html", "--watch")
 	first, _ := s.status(t)
@@ -310,7 +310,7 @@ func TestWatchAtStart(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "store")
 	file := filepath.Join(t.TempDir(), "plan.txt")
 	os.WriteFile(file, data.DefaultText(), 0o644)
-	e := env("PLANBOT_DATA_DIR", dir, "PLANBOT_ADMIN_TOKEN", "tok", "PLANBOT_ADDR", "127.0.0.1:0", "PLANBOT_RATE_LIMIT", "0")
+	e := env("PLANBOT_DATA_DIR", dir, "PLANBOT_ADMIN_TOKEN", testToken, "PLANBOT_ADDR", "127.0.0.1:0", "PLANBOT_RATE_LIMIT", "0")
 	s := startServe(t, e, "--plan", file, "--watch")
 	first, _ := s.status(t)
 	s.stop()
@@ -338,7 +338,7 @@ func TestSlackReindexAnnounced(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "plan.txt")
 	os.WriteFile(file, data.DefaultText(), 0o644)
 	const secret = "signing-secret"
-	e := env("PLANBOT_DATA_DIR", t.TempDir(), "PLANBOT_ADMIN_TOKEN", "tok", "PLANBOT_ADDR", "127.0.0.1:0", "PLANBOT_RATE_LIMIT", "0",
+	e := env("PLANBOT_DATA_DIR", t.TempDir(), "PLANBOT_ADMIN_TOKEN", testToken, "PLANBOT_ADDR", "127.0.0.1:0", "PLANBOT_RATE_LIMIT", "0",
 		"PLANBOT_PLAN", file, "SLACK_BOT_TOKEN", "xoxb-t", "SLACK_SIGNING_SECRET", secret, "SLACK_ADMIN_USERS", "UADMIN",
 		"SLACK_API_URL", slack.URL+"/", "SLACK_ANNOUNCE_CHANNEL", "#plan-updates")
 	s := startServe(t, e)
@@ -381,7 +381,7 @@ func TestPageByURL(t *testing.T) {
 		t.Fatalf("plan --plan URL: %v (%d actions)", err, len(p.Items))
 	}
 	dir := filepath.Join(t.TempDir(), "store")
-	e := env("PLANBOT_DATA_DIR", dir, "PLANBOT_ADMIN_TOKEN", "tok", "PLANBOT_ADDR", "127.0.0.1:0", "PLANBOT_RATE_LIMIT", "0",
+	e := env("PLANBOT_DATA_DIR", dir, "PLANBOT_ADMIN_TOKEN", testToken, "PLANBOT_ADDR", "127.0.0.1:0", "PLANBOT_RATE_LIMIT", "0",
 		"PLANBOT_PLAN", page.URL+"/keikaku.html")
 	s := startServe(t, e)
 	if _, items := s.status(t); items != 50 {

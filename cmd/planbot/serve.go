@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/time/rate"
 
@@ -25,8 +26,17 @@ import (
 	"planbot/index"
 )
 
-// shutdownGrace bounds the drain of in-flight work on SIGTERM.
-const shutdownGrace = 25 * time.Second
+// shutdownLimit is how long stopping on SIGTERM may take, unless
+// PLANBOT_SHUTDOWN_TIMEOUT says otherwise. LINE's reply tokens last about
+// a minute, so the events queued when it starts are answered within their
+// tokens' life; it fits systemd's TimeoutStopSec=30 (deploy/planbot.service)
+// and Kubernetes' default 30 s grace period.
+const shutdownLimit = 25 * time.Second
+
+// httpShare is the part of the limit given to in-flight HTTP requests
+// (10 s of 25): webhooks are acknowledged in milliseconds, the rest is
+// for a reindex or a plan upload.
+const httpShare = 0.4
 
 func cmdServe(ctx context.Context, args []string, getenv func(string) string, loaded func(), stdout, stderr io.Writer) error {
 	fs := newFlagSet("serve", stderr)
@@ -36,15 +46,27 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, lo
 	dir := fs.String("data-dir", "", "version store `dir` (default $PLANBOT_DATA_DIR or ./planbot-data)")
 	watch := fs.Bool("watch", false, "reindex automatically when the --plan file or page changes")
 	every := fs.String("watch-interval", getenv("PLANBOT_WATCH_INTERVAL"), "how often --watch checks (default 1h for a URL, 2s for a file)")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	reload := fs.Bool("reload", false, "load the --plan file or page at start as a new version (validated like any reindex), when it differs from the stored one")
+	rest, err := parseArgs(fs, args, stdout)
+	if err != nil {
+		return err
+	}
+	if err := noArgs("serve", rest); err != nil {
+		return err
 	}
 	interval, err := watchInterval(*every, pf.plan)
 	if err != nil {
 		return err
 	}
+	stopLimit, err := stopTimeout(getenv("PLANBOT_SHUTDOWN_TIMEOUT"))
+	if err != nil {
+		return err
+	}
 	if *watch && pf.plan == "" {
 		return fmt.Errorf("%w: --watch needs --plan FILE|URL (or PLANBOT_PLAN)", errUsage)
+	}
+	if *reload && pf.plan == "" {
+		return fmt.Errorf("%w: --reload needs --plan FILE|URL (or PLANBOT_PLAN)", errUsage)
 	}
 	log := newLogger(stderr)
 	ln, err := net.Listen("tcp", *addr)
@@ -76,10 +98,18 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, lo
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	if *reload {
+		if err := reloadAtStart(ctx, app.deps, log); err != nil {
+			return err
+		}
+	}
 	if *watch {
-		go watchPlan(ctx, &origin.Watcher{Location: pf.plan}, interval, app.deps.Reloader, log)
+		go watchPlan(ctx, &origin.Watcher{Location: pf.plan}, interval, app.deps.Reloader, app.deps.Shared, log)
 	}
 	fmt.Fprintf(stdout, "planbot: web chat at %s/\n", base)
+	if !*reload && !*watch {
+		staleNotice(ctx, pf.plan, app.deps.Reloader, base, stdout, log)
+	}
 	log.Info("serving", "addr", ln.Addr().String(), "version", app.deps.Reloader.Current().ID,
 		"channels", append([]string{"web"}, app.channels...), "admin", app.deps.AdminToken != "", "redis", app.redis != nil)
 
@@ -90,13 +120,32 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, lo
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down: draining in-flight requests")
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	return shutdown(srv, app, stopLimit, log)
+}
+
+// shutdown stops the service within limit. Intake stops at once: the
+// listener closes and the LINE and Slack channels refuse new deliveries
+// (503, which the platforms retry) and answer their queues for the whole
+// limit, whatever HTTP does; a channel that cannot finish counts and logs
+// what it did not send. In-flight HTTP requests get httpShare of the
+// limit; those still running then are cut off, with a log line. The error
+// is nil after a clean drain and names the lost work otherwise.
+func shutdown(srv *http.Server, a *app, limit time.Duration, log *slog.Logger) error {
+	start := time.Now()
+	log.Info("shutting down: draining in-flight requests and queued LINE/Slack work", "limit", limit.String())
+	dctx, cancel := context.WithDeadline(context.Background(), start.Add(limit))
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	drained := make(chan error, 1)
+	go func() { drained <- a.drain(dctx) }()
+	hctx, cancel := context.WithTimeout(context.Background(), time.Duration(float64(limit)*httpShare))
+	defer cancel()
+	if err := srv.Shutdown(hctx); err != nil {
+		log.Warn("shutdown: HTTP requests still running were cut off", "after", time.Since(start).Round(time.Millisecond).String(), "err", err)
+		srv.Close()
 	}
-	return app.drain(sctx)
+	err := <-drained
+	log.Info("stopped", "elapsed", time.Since(start).Round(time.Millisecond).String(), "clean", err == nil)
+	return err
 }
 
 // app is the wired service: its handler dependencies and what to stop.
@@ -107,10 +156,24 @@ type app struct {
 	closers  []func(context.Context) error
 }
 
+// drain closes every channel at once, each until ctx ends (they return
+// by then); it waits a second more at most for one that does not.
 func (a *app) drain(ctx context.Context) error {
-	var errs []error
+	results := make(chan error, len(a.closers))
 	for _, c := range a.closers {
-		errs = append(errs, c(ctx))
+		go func() { results <- c(ctx) }()
+	}
+	late := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(time.Second, func() { close(late) }) })
+	defer stop()
+	var errs []error
+	for range a.closers {
+		select {
+		case err := <-results:
+			errs = append(errs, err)
+		case <-late:
+			return errors.Join(append(errs, errors.New("a channel did not stop within the shutdown limit"))...)
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -129,6 +192,15 @@ func setup(ctx context.Context, pf *planFlags, dir string, getenv func(string) s
 	if err != nil || perSecond < 0 {
 		return nil, fmt.Errorf("PLANBOT_RATE_LIMIT: want requests per second per client (0 = off), got %q", getenv("PLANBOT_RATE_LIMIT"))
 	}
+	proxies, err := bot.ParseProxies(getenv("PLANBOT_TRUSTED_PROXIES"))
+	if err != nil {
+		return nil, err
+	}
+	adminToken := getenv("PLANBOT_ADMIN_TOKEN")
+	if n := utf8.RuneCountInString(adminToken); n > 0 && n < bot.MinAdminToken {
+		return nil, fmt.Errorf("PLANBOT_ADMIN_TOKEN: %d characters is too short to resist guessing; use at least %d (openssl rand -hex 24 makes one), or unset it to turn the admin routes off",
+			n, bot.MinAdminToken)
+	}
 	var lineCfg line.Config // unset settings keep line's defaults
 	if lineCfg.Workers, err = positive(getenv, "LINE_WORKERS", "the number of replies sent at once"); err != nil {
 		return nil, err
@@ -136,9 +208,19 @@ func setup(ctx context.Context, pf *planFlags, dir string, getenv func(string) s
 	if lineCfg.APIRate, err = positive(getenv, "LINE_API_RATE", "LINE API calls per second"); err != nil {
 		return nil, err
 	}
+	var slackCfg slack.Config // unset settings keep slack's defaults
+	if slackCfg.Workers, err = positive(getenv, "SLACK_WORKERS", "the number of Slack answers worked on at once"); err != nil {
+		return nil, err
+	}
 	announceTo := getenv("SLACK_ANNOUNCE_CHANNEL")
 	if announceTo != "" && getenv("SLACK_BOT_TOKEN") == "" {
 		return nil, errors.New("SLACK_ANNOUNCE_CHANNEL: set SLACK_BOT_TOKEN too (the bot posts the announcements)")
+	}
+	// The follow-ups' chats are kept under HMAC-SHA256 of their IDs with
+	// this salt; replicas sharing Redis need the same one.
+	salt := []byte(getenv("PLANBOT_CONTEXT_SALT"))
+	if n := len(salt); n > 0 && n < 16 {
+		return nil, fmt.Errorf("PLANBOT_CONTEXT_SALT: %d bytes is too short; use a random secret of at least 16 (openssl rand -hex 24 makes one), the same on every replica", n)
 	}
 	r, err := pf.reloader(dir, getenv)
 	if err != nil {
@@ -148,28 +230,42 @@ func setup(ctx context.Context, pf *planFlags, dir string, getenv func(string) s
 	a := &app{}
 	d := bot.Deps{
 		Logger: log, Live: r.Live, Reloader: r, Metrics: bot.NewMetrics(),
-		AdminToken: getenv("PLANBOT_ADMIN_TOKEN"),
+		AdminToken: adminToken, TrustedProxies: proxies,
 	}
 	var dedup chat.Deduper = chat.NewMemDeduper()
+	var contexts chat.Contexts // nil: in-process
 	if url := getenv("PLANBOT_REDIS_URL"); url != "" {
+		// Redis is a helper: down at start, the service starts on
+		// in-process state and reconnects in the background.
 		rs, err := redisstore.Open(ctx, url, log)
 		if err != nil {
 			return nil, err
 		}
 		a.redis = rs
+		d.Shared = rs
+		d.Metrics.Registry.MustRegister(rs.Collector())
 		rs.RatePerSecond, rs.Burst = perSecond, 2*perSecond
 		dedup, d.Feedback, d.Unanswered = rs, rs, rs
+		d.Metrics.Daily = rs.Daily()
 		if perSecond > 0 {
 			d.Limiter = rs
 		}
 		r.Announce = rs.Announce
-		// Start from the replicas' shared version when there is one.
-		if v, text, err := rs.Current(ctx); err == nil {
+		contexts = rs.Contexts(chat.ContextTTL)
+		if len(salt) == 0 {
+			log.Warn("PLANBOT_CONTEXT_SALT unset: follow-up questions find their chat's last answer only on the replica that gave it; set the same secret on every replica")
+		}
+		// Start from the replicas' shared version when there is one; with
+		// Redis away, from the stored one (Follow adopts the shared one
+		// when Redis returns: no plan change is accepted meanwhile).
+		if !rs.Up() {
+			log.Warn("redis: starting from the stored plan version; the shared one is adopted when Redis returns")
+		} else if v, text, err := rs.Current(ctx); err == nil {
 			if _, err := r.Adopt(ctx, v, text); err != nil {
 				return nil, fmt.Errorf("shared plan %s: %w", v.ID, err)
 			}
 		} else if !errors.Is(err, redisstore.ErrNoPlan) {
-			return nil, err
+			log.Warn("redis: shared plan not read; starting from the stored version until Redis returns", "err", err)
 		}
 		go rs.Follow(ctx, func() string { return r.Current().Hash }, func(ctx context.Context, v versions.Version, text []byte) error {
 			_, err := r.Adopt(ctx, v, text)
@@ -192,7 +288,10 @@ func setup(ctx context.Context, pf *planFlags, dir string, getenv func(string) s
 	}
 	// Votes name actions by ID; they are counted by the actions' stable keys.
 	d.Feedback = chat.ByKey(d.Feedback, d.Asker())
-	if err := setupChannels(ctx, a, &d, dedup, lineCfg, getenv, log); err != nil {
+	if d.Followups, err = d.NewFollowups(contexts, salt); err != nil {
+		return nil, err
+	}
+	if err := setupChannels(ctx, a, &d, dedup, lineCfg, slackCfg, getenv, log); err != nil {
 		return nil, err
 	}
 	if announceTo != "" {
@@ -253,6 +352,46 @@ func displayAddr(a net.Addr) string {
 	return net.JoinHostPort(host, port)
 }
 
+// reloadAtStart is serve --reload: the configured plan goes through the
+// same validation as any reindex; a refused one stops the start, since
+// the admin asked for it.
+func reloadAtStart(ctx context.Context, d bot.Deps, log *slog.Logger) error {
+	if err := bot.CheckShared(ctx, d.Shared); err != nil {
+		return fmt.Errorf("--reload: %w", err)
+	}
+	rep, err := d.Reloader.Reload(ctx, false)
+	if err != nil {
+		return fmt.Errorf("--reload: %w", err)
+	}
+	log.Info("--reload: loaded the configured plan", "version", rep.Version.ID, "unchanged", rep.Unchanged,
+		"added", len(rep.Diff.Added), "removed", len(rep.Diff.Removed), "changed", len(rep.Diff.Changed))
+	return nil
+}
+
+// staleNotice says so when serve --plan FILE names a file whose text is
+// not the stored version being served (the service starts from the
+// version it served last), and how to load it. Pages are not fetched for
+// this: --watch and --reload do.
+func staleNotice(ctx context.Context, plan string, r *index.Reloader, base string, stdout io.Writer, log *slog.Logger) {
+	if plan == "" || origin.IsURL(plan) {
+		return
+	}
+	d, err := origin.Read(ctx, plan, nil)
+	if err != nil {
+		log.Warn("--plan: cannot read the plan file; serving the stored version", "plan", plan, "version", r.Current().ID, "err", err)
+		return
+	}
+	v := r.Current()
+	if versions.Hash(versions.Normalize(d.Text)) == v.Hash {
+		return
+	}
+	fmt.Fprintf(stdout, "planbot: serving stored version %s (loaded %s from %s), not %s, which differs from it. "+
+		"To load %s: restart with --reload, or run planbot reindex --reload --server %s (or --watch to follow the file)\n",
+		v.ID, v.LoadedAt.Local().Format(time.DateTime), v.Source, plan, plan, base)
+	log.Warn("--plan differs from the stored version being served; it is not loaded", "plan", plan, "version", v.ID,
+		"load_with", "serve --reload, or planbot reindex --reload --server "+base)
+}
+
 // watchInterval is how often --watch checks the plan: the setting, else
 // an hour for a page (a conditional GET each time) and 2 seconds for a
 // file (a hash of it each time).
@@ -273,14 +412,42 @@ func watchInterval(setting, plan string) (time.Duration, error) {
 	return d, nil
 }
 
+// stopTimeout reads PLANBOT_SHUTDOWN_TIMEOUT: a duration (20s) or seconds.
+func stopTimeout(setting string) (time.Duration, error) {
+	if setting == "" {
+		return shutdownLimit, nil
+	}
+	d, err := time.ParseDuration(setting)
+	if n, nerr := strconv.Atoi(setting); nerr == nil {
+		d, err = time.Duration(n)*time.Second, nil
+	}
+	if err != nil || d < 2*time.Second {
+		return 0, fmt.Errorf("PLANBOT_SHUTDOWN_TIMEOUT: want a duration of 2s or more, such as 25s, got %q", setting)
+	}
+	return d, nil
+}
+
 // watchPlan reindexes whenever the watched plan changes, through the same
 // validation as any reindex (a broken or shrunken plan is refused and
 // logged, and the service keeps its plan). Its first check is at once: a
 // plan that changed while the service was down, or that differs from the
-// stored version it started on, is loaded then.
-func watchPlan(ctx context.Context, w *origin.Watcher, every time.Duration, r *index.Reloader, log *slog.Logger) {
-	check := func(first bool) {
+// stored version it started on, is loaded then. While Redis (shared) is
+// down the plan is not even read, so a change is loaded once it is back.
+func watchPlan(ctx context.Context, w *origin.Watcher, every time.Duration, r *index.Reloader, shared bot.Shared, log *slog.Logger) {
+	waiting := false // for Redis, logged once
+	first := true    // the first read of the plan, whenever it happens
+	check := func() {
+		if err := bot.CheckShared(ctx, shared); err != nil {
+			if !waiting && ctx.Err() == nil {
+				log.Warn("watch: not checking the plan while Redis is unreachable", "source", w.Location, "err", err)
+			}
+			waiting = true
+			return
+		}
+		waiting = false
 		d, err := w.Poll(ctx)
+		wasFirst := first
+		first = false
 		if err != nil {
 			if ctx.Err() == nil {
 				log.Error("watch: cannot read the plan", "source", w.Location, "err", err)
@@ -290,7 +457,7 @@ func watchPlan(ctx context.Context, w *origin.Watcher, every time.Duration, r *i
 		if d == nil {
 			return
 		}
-		if first && versions.Hash(versions.Normalize(d.Text)) == r.Current().Hash {
+		if wasFirst && versions.Hash(versions.Normalize(d.Text)) == r.Current().Hash {
 			return // the version being served
 		}
 		rep, err := r.Load(ctx, index.Input{Text: d.Text, ContentType: d.ContentType, Source: d.Source})
@@ -304,7 +471,7 @@ func watchPlan(ctx context.Context, w *origin.Watcher, every time.Duration, r *i
 				"added", len(rep.Diff.Added), "removed", len(rep.Diff.Removed), "changed", len(rep.Diff.Changed))
 		}
 	}
-	check(true)
+	check()
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -312,7 +479,7 @@ func watchPlan(ctx context.Context, w *origin.Watcher, every time.Duration, r *i
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			check(false)
+			check()
 		}
 	}
 }

@@ -1,6 +1,7 @@
 // Command loadkit supports scripts/load.sh: signed LINE webhook requests
 // for wrk, and a constant-rate load generator for p99 latency at a fixed
-// share of peak throughput.
+// share of peak throughput; and a flood of forged webhook bodies
+// (docs/benchmarks.md).
 package main
 
 import (
@@ -30,7 +31,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: loadkit linerequests|paced [flags]")
+		fmt.Fprintln(os.Stderr, "usage: loadkit linerequests|paced|flood [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -39,6 +40,8 @@ func main() {
 		err = lineRequests(os.Args[2:])
 	case "paced":
 		err = paced(os.Args[2:])
+	case "flood":
+		err = flood(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
