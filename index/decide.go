@@ -395,8 +395,11 @@ func (ix *Index) contactAsked(q *question) bool {
 			trigger = true // この計画に意見を言いたい: to the plan's desk
 			continue
 		}
-		if w.known() && w.weight > deptOtherEvidence || w.concrete && !w.known() {
-			return false // a topic: クマを見たらどこに連絡？ asks of something else
+		if w.known() && w.weight > deptOtherEvidence {
+			return false // a topic of the plan: ハザードマップの問い合わせ先
+		}
+		if w.concrete && !w.known() && !(meta && trigger) {
+			return false // クマを見たらどこに連絡？ asks of something else; but this plan's page, its 外線番号 are the plan's
 		}
 	}
 	return trigger

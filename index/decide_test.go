@@ -16,7 +16,8 @@ func TestContactAnswer(t *testing.T) {
 	ix := seed(t)
 	for _, q := range []string{"この計画の問い合わせ先は？", "この計画のことで問い合わせしたいんだけど、どこさ電話すればいいの？",
 		"行財政改革の実施計画に意見を言いたい、どこに言えばいい？",
-		"who do I call about this plan?", "gyouzaisei kaikaku no jisshi keikaku, toiawase saki wa doko desu ka?"} {
+		"who do I call about this plan?", "gyouzaisei kaikaku no jisshi keikaku, toiawase saki wa doko desu ka?",
+		"この実施計画の問い合わせ先どこ？外線番号ほしい"} { // a word of its own (外線) about the plan's desk
 		a, _ := ix.Ask(q)
 		if a.Intent != IntentContact || len(a.Answers) != 1 {
 			t.Errorf("%q: %s %d answers", q, a.Intent, len(a.Answers))
@@ -63,7 +64,8 @@ func TestDetails(t *testing.T) {
 		"toshokan nanji made aiteru?", "moeru gomi nanyoubi?", "近くのコンビニはどこ", "Where is the nearest post office?", "市の職員採用試験の申込はいつまで？",
 		"骨太けんこう体操、何曜日にやってる？", // a detail of the headline before the comma
 		"おくやみコーナーって何階？", "図書館は土曜もやってる？",
-		"toshokan open until what time?", "library closed on monday?", "juminzei how much?"} { // English phrases of details
+		"toshokan open until what time?", "library closed on monday?", "juminzei how much?", // English phrases of details
+		"公民館の今月の講座スケジュール見たい", "骨太けんこう体操、次はいつどこでやんの？", "国保の保険料また値上げ？"} { // dates, the next time, prices
 		if a, _ := ix.Ask(q); len(a.Answers) != 0 {
 			t.Errorf("%q: %s %v", q, a.Intent, ids(a.Answers))
 		}
@@ -80,7 +82,9 @@ func TestProbeSets(t *testing.T) {
 		"english-romaji.tsv": {88, 68},
 		"staff-dept.tsv":     {97, 76},
 		"paraphrase.tsv":     {63, 75},
-		"fresh.tsv":          {85, 78},
+		"fresh.tsv":          {86, 85},
+		"residents.tsv":      {71, 83},
+		"english-staff.tsv":  {91, 73},
 	}
 	files, _ := filepath.Glob("testdata/probes/*.tsv")
 	if len(files) != len(floors) {

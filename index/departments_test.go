@@ -21,6 +21,7 @@ func TestDepartmentMentions(t *testing.T) {
 		{"土木は何すんの？", "土木課"}, // without 課, asking what it does
 		{"chiiki bousai taisaku shitsu, what their job?", "地域防災対策室"},
 		{"総務課の担当分、全部リストで", "総務課"},
+		{"what does 情報政策課 own in this plan", "情報政策課"},
 	} {
 		a, _ := ix.Ask(tc.q)
 		if a.Intent != IntentDepartment || a.Department != tc.dept {

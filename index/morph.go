@@ -144,3 +144,36 @@ func (m *morphology) analyze(text string) []tokenizer.Token {
 
 // chunkBreaks end a chunk of analysis: no word spans them.
 const chunkBreaks = "。、.,!?！？\n 　…;"
+
+// topicTe repairs a noun read as a verb before the colloquial topic
+// marker って: kagome reads 市議会って as 市議 + 会っ|て (会う) and 勉強会って
+// as 勉強 + 会っ|て. Where a noun directly precedes a one-kanji verb form
+// in っ before て and the two form a noun the dictionary knows, って is
+// read as とは (the same length, so every offset stays) and the text is
+// analysed again. It returns the text analysed and its tokens.
+func (m *morphology) topicTe(text string, toks []tokenizer.Token) (string, []tokenizer.Token) {
+	fixed := text
+	for i := 1; i+1 < len(toks); i++ {
+		t, prev, next := toks[i], toks[i-1], toks[i+1]
+		kanji, ok := strings.CutSuffix(t.Surface, "っ")
+		if !ok || utf8.RuneCountInString(kanji) != 1 || !strings.ContainsFunc(kanji, isHan) || next.Surface != "て" ||
+			prev.Position+len(prev.Surface) != t.Position || !isPOS(t, "動詞") || !isPOS(prev, "名詞") {
+			continue
+		}
+		whole := m.tok.Analyze(prev.Surface+kanji, tokenizer.Search)
+		if len(whole) != 1 || !isPOS(whole[0], "名詞") || whole[0].Class != tokenizer.KNOWN {
+			continue
+		}
+		at := next.Position - len("っ")
+		fixed = fixed[:at] + "とは" + fixed[at+len("って"):]
+	}
+	if fixed == text {
+		return text, toks
+	}
+	return fixed, m.analyze(fixed)
+}
+
+func isPOS(t tokenizer.Token, pos string) bool {
+	p := t.POS()
+	return len(p) > 0 && p[0] == pos
+}

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/ikawaha/kagome-dict/ipa"
@@ -51,5 +52,31 @@ func TestKanjiSpellings(t *testing.T) {
 	ms, _ := morphemes(normalize("障がいのある人の相談"))
 	if len(ms) == 0 || ms[0].base != "障害" || ms[0].verbal {
 		t.Errorf("障がいのある人の相談: %+v, want the noun 障害 first", ms)
+	}
+}
+
+// TestTopicTe: a noun before the colloquial topic marker って stays a
+// noun where kagome reads its last kanji as a verb (市議会って as 市議 +
+// 会っ|て), and a real verb before って is left alone.
+func TestTopicTe(t *testing.T) {
+	m := kagome()
+	surfaces := func(text string) []string {
+		text, toks := m.topicTe(text, m.analyze(text))
+		var s []string
+		for _, tk := range toks {
+			s = append(s, tk.Surface)
+		}
+		return append(s, text)
+	}
+	for q, want := range map[string]string{
+		"市議会ってちゃんと機能すんの": "市議会",
+		"市長に会って話したい":     "会っ",
+	} {
+		if got := surfaces(q); !slices.Contains(got, want) {
+			t.Errorf("%q: %v, want a word %q", q, got, want)
+		}
+	}
+	if got := surfaces("市長に会って話したい"); got[len(got)-1] != "市長に会って話したい" {
+		t.Errorf("a verb's て rewritten: %q", got[len(got)-1])
 	}
 }

@@ -196,8 +196,7 @@ func (q *question) clauseAt(at int) int {
 // their readings where kagome's are not the plan's, compounds, and the
 // relations between nouns.
 func (ix *Index) parseJapanese(q *question) {
-	text := q.text
-	toks := kagome().analyze(text) // once: kagome is the costliest step
+	text, toks := kagome().topicTe(q.text, kagome().analyze(q.text)) // kagome is the costliest step: once, but for a repair
 	conj := conjunctionBreaks(toks)
 	q.clauses = mergeBreaks(splitClauses(text), conj)
 	q.subordinate = map[int]bool{}
