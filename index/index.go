@@ -52,7 +52,10 @@ type Index struct {
 	names    []deptName          // how questions name the departments
 	readings map[string][]string // loose-folded reading → plan words and synonyms, for kana questions
 	strict   map[string]bool     // the same readings folded strictly, for short ones (see looseOK)
-	cache    *lru.Cache[string, Answer]
+	// wildcards maps the plan's kanji words, one kanji replaced by '?',
+	// to the words: for kanji typed by the wrong reading (typo.go).
+	wildcards map[string][]string
+	cache     *lru.Cache[string, Answer]
 }
 
 // batchSize bounds the actions indexed at once, and so the memory of a
@@ -144,6 +147,7 @@ func New(p *data.Plan, lex *Lexicon) (*Index, error) {
 			ix.addReading(m.reading, m.base)
 		}
 	}
+	ix.addWildcards()
 	return ix, nil
 }
 

@@ -112,6 +112,9 @@ func (m *morphology) readings(w string) []string {
 	return out
 }
 
+// isWord reports whether the dictionary has a word written w.
+func (m *morphology) isWord(w string) bool { return len(m.words.Search(w)) > 0 }
+
 // maxChunkRunes bounds the text kagome analyses at once. Its lattice grows
 // faster than the text on a long run of kana without a break (a message of
 // random hiragana took 0.1 s for 1,000 characters): text is analysed in

@@ -207,7 +207,7 @@ func (ix *Index) parseJapanese(q *question) {
 	}
 	defer q.keepSubordinate()
 	ms, _ := contentWords(toks)
-	ms = ix.splitCompounds(ix.mergeSuffixes(text, ix.readKana(text, toks, ms)))
+	ms = ix.readTypos(text, toks, ix.splitCompounds(ix.mergeSuffixes(text, ix.readKana(text, toks, ms))))
 	used := make([]bool, len(ms))
 	// Compounds first: two or three adjacent words that form a known
 	// synonym (学童保育) count as one, as do two joined by の that form one
