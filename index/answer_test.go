@@ -158,7 +158,10 @@ func TestSameQuestion(t *testing.T) {
 		{"障害のある子の親の相談先", "障がい者の相談先"},      // 障害 is the plan's 障がい
 		{"ハザードマップの担当は！？", "ハザードマップの担当は？"}, // punctuation kagome leaves untagged
 		{"ゴミ出しのルールが知りたいです！！", "ごみ出し"},
-		{"市営住宅の入居", "市営住宅"}, // what one does with the topic weighs less
+		{"ﾔｸｼｮ行かないでｽﾏﾎから申請できるやつ", "オンライン申請"}, // スマホから holds no ほか; スマホから申請 is スマホ申請
+		{"ネットで申請できるの？", "オンライン申請"},
+		{"ケータイのアプリで固定資産税払える？", "スマホで税金払える？"}, // ケータイ is one word, no たい
+		{"市営住宅の入居", "市営住宅"},                  // what one does with the topic weighs less
 		{"市税の減免", "市税"},
 		{"ハザードマップの配布", "ハザードマップ"},
 		{"税金の滞納が心配", "市税の未収金"},                       // municipal words: 滞納 is the plan's 未収金

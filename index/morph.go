@@ -149,21 +149,34 @@ func (m *morphology) analyze(text string) []tokenizer.Token {
 const chunkBreaks = "。、.,!?！？\n 　…;"
 
 // topicTe repairs a noun read as a verb before the colloquial topic
-// marker って: kagome reads 市議会って as 市議 + 会っ|て (会う) and 勉強会って
-// as 勉強 + 会っ|て. Where a noun directly precedes a one-kanji verb form
-// in っ before て and the two form a noun the dictionary knows, って is
-// read as とは (the same length, so every offset stays) and the text is
-// analysed again. It returns the text analysed and its tokens.
-func (m *morphology) topicTe(text string, toks []tokenizer.Token) (string, []tokenizer.Token) {
+// marker って: kagome reads 市議会って as 市議 + 会っ|て (会う), and
+// 担当してる係って as …てる + 係っ|て (係る). Where a one-kanji verb form in
+// っ before て follows a noun and forms with it a noun the dictionary
+// knows, or follows the end of a relative clause (an auxiliary: してる, した)
+// and is a noun alone that the caller can use (used: a word of the plan or
+// of a question; 色分けした図って stays 図る, to no harm), って is read as
+// とは (the same length, so every offset stays) and the text is analysed
+// again. A verb after a particle (市長に会って) stays. It returns the text
+// analysed and its tokens.
+func (m *morphology) topicTe(text string, toks []tokenizer.Token, used func(string) bool) (string, []tokenizer.Token) {
 	fixed := text
 	for i := 1; i+1 < len(toks); i++ {
 		t, prev, next := toks[i], toks[i-1], toks[i+1]
 		kanji, ok := strings.CutSuffix(t.Surface, "っ")
 		if !ok || utf8.RuneCountInString(kanji) != 1 || !strings.ContainsFunc(kanji, isHan) || next.Surface != "て" ||
-			prev.Position+len(prev.Surface) != t.Position || !isPOS(t, "動詞") || !isPOS(prev, "名詞") {
+			prev.Position+len(prev.Surface) != t.Position || !isPOS(t, "動詞") {
 			continue
 		}
-		whole := m.tok.Analyze(prev.Surface+kanji, tokenizer.Search)
+		var noun string
+		switch p := prev.POS(); {
+		case isPOS(prev, "名詞"):
+			noun = prev.Surface + kanji
+		case (isPOS(prev, "助動詞") || len(p) > 1 && p[0] == "動詞" && p[1] == "非自立") && used(kanji):
+			noun = kanji
+		default:
+			continue
+		}
+		whole := m.tok.Analyze(noun, tokenizer.Search)
 		if len(whole) != 1 || !isPOS(whole[0], "名詞") || whole[0].Class != tokenizer.KNOWN {
 			continue
 		}

@@ -196,7 +196,8 @@ func (q *question) clauseAt(at int) int {
 // their readings where kagome's are not the plan's, compounds, and the
 // relations between nouns.
 func (ix *Index) parseJapanese(q *question) {
-	text, toks := kagome().topicTe(q.text, kagome().analyze(q.text)) // kagome is the costliest step: once, but for a repair
+	usable := func(w string) bool { return ix.knownAsIs(w) || ix.asking(w) }
+	text, toks := kagome().topicTe(q.text, kagome().analyze(q.text), usable) // kagome is the costliest step: once, but for a repair
 	conj := conjunctionBreaks(toks)
 	q.clauses = mergeBreaks(splitClauses(text), conj)
 	q.subordinate = map[int]bool{}
@@ -212,15 +213,22 @@ func (ix *Index) parseJapanese(q *question) {
 	// Compounds first: two or three adjacent words that form a known
 	// synonym (学童保育) count as one, as do two joined by の that form one
 	// without it when one alone would be a question word (窓口の対応 is
-	// 窓口対応; ごみの分別 stays two topics).
+	// 窓口対応; ごみの分別 stays two topics), and two joined by で or から
+	// that form a curated synonym without it (スマホから申請, ネットで申請).
 	for n := 3; n >= 2; n-- {
 		for i := 0; i+n <= len(ms); i++ {
 			if anyUsed(used[i : i+n]) {
 				continue
 			}
 			forms := []string{text[ms[i].start:ms[i+n-1].end]}
-			if n == 2 && text[ms[i].end:ms[i+1].start] == "の" && (ix.asking(ms[i].base) || ix.asking(ms[i+1].base)) {
-				forms = append(forms, ms[i].surface+ms[i+1].surface)
+			last := ms[i+n-1]
+			head := text[ms[i].start:ms[i+n-2].end]
+			joined := head + last.surface
+			switch gap := text[ms[i+n-2].end:last.start]; {
+			case n == 2 && gap == "の" && (ix.asking(ms[i].base) || ix.asking(last.base)):
+				forms = append(forms, joined)
+			case (gap == "で" || gap == "から") && isCompact(head) && ix.lex.synonyms.Has(joined):
+				forms = append(forms, joined) // スマ|ホから申請 is the curated スマホ申請
 			}
 			for _, surface := range forms {
 				if ix.asking(surface) || ix.lex.is(classDetail, surface) {
@@ -510,6 +518,7 @@ func (ix *Index) readKana(text string, toks []tokenizer.Token, ms []morpheme) []
 			continue // kagome's words there are the plan's
 		}
 		found, unknown := ix.parseKana(s, false)
+		found = slices.DeleteFunc(found, func(k kanaWord) bool { return mixedScript(s[k.start:k.end]) && !ix.knownAsIs(s[k.start:k.end]) })
 		rt := tokensIn(toks, run[0], run[1])
 		if isAllKatakana(s) && unknown > 0 || unknown > 0 && ix.isGrammar(rt) {
 			continue // a loanword the plan lacks (テレワーク), or grammar (している)
@@ -653,6 +662,23 @@ func runs(s string, kind func(rune) bool, n int) [][2]int {
 		start = -1
 	}
 	return out
+}
+
+// mixedScript reports whether kana s changes between katakana and
+// hiragana: a word is written in one of them (スマホから holds no ほか)
+// unless it is known as written so (パソコンから).
+func mixedScript(s string) bool {
+	kinds := 0
+	for _, c := range s {
+		switch {
+		case c == 'ー':
+		case isKatakana(c):
+			kinds |= 1
+		default:
+			kinds |= 2
+		}
+	}
+	return kinds == 3
 }
 
 func anyUsed(bs []bool) bool { return slices.Contains(bs, true) }
