@@ -12,8 +12,9 @@ import (
 
 // ParseProxies parses PLANBOT_TRUSTED_PROXIES: comma-separated CIDRs
 // ("10.0.0.0/8, 2001:db8::/32") or single addresses, the reverse proxies
-// whose X-Forwarded-For and Forwarded headers are believed. An empty
-// string trusts no proxy.
+// whose X-Forwarded-For and Forwarded headers are believed; IPv4-mapped
+// ones (::ffff:10.0.0.0/104) are taken as the IPv4 ones they name. An
+// empty string trusts no proxy.
 func ParseProxies(s string) ([]netip.Prefix, error) {
 	var out []netip.Prefix
 	for f := range strings.SplitSeq(s, ",") {
@@ -28,6 +29,10 @@ func ParseProxies(s string) ([]netip.Prefix, error) {
 				return nil, fmt.Errorf("PLANBOT_TRUSTED_PROXIES: %q is neither a CIDR (10.0.0.0/8, 2001:db8::/32) nor an address", f)
 			}
 			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		// Peers are compared unmapped: ::ffff:10.0.0.0/104 is 10.0.0.0/8.
+		if a := p.Addr(); a.Is4In6() && p.Bits() >= 96 {
+			p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
 		}
 		out = append(out, p.Masked())
 	}

@@ -174,6 +174,31 @@ func TestClientAddress(t *testing.T) {
 	}
 }
 
+// TestMappedProxies: proxies written in IPv4-mapped form (::ffff:10.0.0.0/104,
+// as some tools print IPv4 peers) are the IPv4 proxies they name.
+func TestMappedProxies(t *testing.T) {
+	k := &keys{}
+	proxies, err := bot.ParseProxies("::ffff:10.0.0.0/104, ::ffff:192.0.2.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, h := serviceWith(t, bot.Deps{Limiter: k, TrustedProxies: proxies})
+	for _, c := range []struct{ peer, xff, want string }{
+		{"10.1.2.3:5000", "203.0.113.5", "203.0.113.5"},
+		{"[::ffff:10.1.2.3]:5000", "203.0.113.5", "203.0.113.5"},
+		{"192.0.2.1:5000", "203.0.113.5, 10.9.9.9", "203.0.113.5"},
+		{"192.0.2.2:5000", "203.0.113.5", "192.0.2.2"},
+	} {
+		req := httptest.NewRequest("GET", "/api/ask?q=x", nil)
+		req.RemoteAddr = c.peer
+		req.Header.Set("X-Forwarded-For", c.xff)
+		h.ServeHTTP(httptest.NewRecorder(), req)
+		if got := k.last(); got != c.want {
+			t.Errorf("peer %s, X-Forwarded-For %q: client %q, want %q", c.peer, c.xff, got, c.want)
+		}
+	}
+}
+
 // TestIPv6Grouped: two addresses of one /64 share a bucket; another /64
 // has its own.
 func TestIPv6Grouped(t *testing.T) {
