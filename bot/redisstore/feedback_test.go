@@ -85,6 +85,7 @@ func TestFeedbackBoundedRedis(t *testing.T) {
 	}
 
 	r := replica(t, ctx, url)
+	eventually(t, "the replica to share its plan", func() bool { _, _, err := s.Current(ctx); return err == nil })
 	fb := chat.ByKey(s, r.Live)
 	before := s.rdb.DBSize(ctx).Val()
 	for i := range 50000 {

@@ -280,3 +280,30 @@ func TestReindexDuringOutageShared(t *testing.T) {
 		t.Errorf("shared plan: %s %v", v.ID, err)
 	}
 }
+
+// TestSharedPlanLost: Redis restarted without its data (or first used by
+// replicas that already serve a version) holds no shared plan; the
+// replicas share the one they serve, so a replica started then begins on
+// it instead of staying apart on its own stored version.
+func TestSharedPlanLost(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	port := freePort(t)
+	url, proc := redisProc(t, port)
+	r1 := replica(t, ctx, url)
+	renamed := []byte(strings.Replace(string(data.DefaultText()), " 地域防災対策室\n", " 危機管理課\n", 1))
+	if _, err := r1.Reindex(ctx, renamed, "test", false); err != nil {
+		t.Fatal(err)
+	}
+	proc.Kill()
+	proc.Wait()
+	redisProc(t, port) // empty
+	s := open(t, url)
+	eventually(t, "replica 1 to share its version again", func() bool {
+		v, _, err := s.Current(ctx)
+		return err == nil && v.Hash == versions.Hash(renamed)
+	})
+	if r3 := replica(t, ctx, url); r3.Current().Hash != versions.Hash(renamed) {
+		t.Errorf("a replica started after Redis lost its data serves %s, not replica 1's %s", r3.Current().ID, r1.Current().ID)
+	}
+}

@@ -260,6 +260,32 @@ func (s *Store) announce(ctx context.Context, sp *sharedPlan) error {
 	return nil
 }
 
+// claim shares v, the version served here, as the shared plan when Redis
+// holds none, and announces it; shared is false when another replica's
+// plan is there.
+func (s *Store) claim(ctx context.Context, v versions.Version, text func(versions.Version) ([]byte, error)) (shared bool, err error) {
+	t, err := text(v)
+	if err != nil {
+		return false, fmt.Errorf("plan %s: %w", v.ID, err)
+	}
+	b, err := json.Marshal(sharedPlan{Version: v, Text: string(t)})
+	if err != nil {
+		return false, err
+	}
+	ctx = withTimeout(ctx, s.opt.PlanTimeout)
+	if shared, err = s.rdb.SetNX(ctx, s.prefix+keyPlan, b, 0).Result(); err != nil || !shared {
+		if err != nil {
+			err = fmt.Errorf("redis: store plan: %w", err)
+		}
+		return false, err
+	}
+	if err := s.rdb.Publish(ctx, s.prefix+channelPlan, v.Hash).Err(); err != nil {
+		return true, fmt.Errorf("redis: announce plan: %w", err)
+	}
+	s.log.Info("redis held no shared plan: shared the version served here", "version", v.ID)
+	return true, nil
+}
+
 // ErrNoPlan means no replica has announced a plan yet.
 var ErrNoPlan = errors.New("redis: no shared plan yet")
 
@@ -279,13 +305,18 @@ func (s *Store) Current(ctx context.Context) (versions.Version, []byte, error) {
 }
 
 // Follow calls adopt with every plan another replica announces, until ctx
-// ends. go-redis resubscribes after a lost connection; after each
+// ends. served is the version this replica serves, text reads a version's
+// text. go-redis resubscribes after a lost connection; after each
 // (re)subscription, and whenever the health check sees Redis again after
 // an outage, the replica reconciles: a version accepted here but not yet
 // announced is announced first, else a shared version other than the one
 // served is adopted, so an announcement missed while Redis was away is
-// caught up.
-func (s *Store) Follow(ctx context.Context, currentHash func() string, adopt func(ctx context.Context, v versions.Version, text []byte) error) {
+// caught up. When Redis holds no shared plan (none announced yet, or
+// Redis restarted without its data) the replica shares the one it serves,
+// unless another replica's came first (then it adopts that one): the
+// replicas do not stay apart, and one started later begins on it.
+func (s *Store) Follow(ctx context.Context, served func() versions.Version, text func(versions.Version) ([]byte, error),
+	adopt func(ctx context.Context, v versions.Version, text []byte) error) {
 	sub := s.rdb.Subscribe(ctx, s.prefix+channelPlan)
 	defer sub.Close()
 	var mu sync.Mutex // one reconciliation at a time
@@ -302,17 +333,27 @@ func (s *Store) Follow(ctx context.Context, currentHash func() string, adopt fun
 			s.log.Info("shared the plan version accepted while Redis was away", "version", sp.Version.ID)
 			return
 		}
-		v, text, err := s.Current(ctx)
+		v, b, err := s.Current(ctx)
+		if errors.Is(err, ErrNoPlan) {
+			var shared bool
+			if shared, err = s.claim(ctx, served(), text); shared || err != nil {
+				if err != nil && ctx.Err() == nil {
+					s.log.Warn("redis: no shared plan, and the one served here was not shared", "err", err)
+				}
+				return
+			}
+			v, b, err = s.Current(ctx) // another replica's came first
+		}
 		if err != nil {
 			if !errors.Is(err, ErrNoPlan) && ctx.Err() == nil {
 				s.log.Warn("redis shared plan", "err", err)
 			}
 			return
 		}
-		if v.Hash == currentHash() {
+		if v.Hash == served().Hash {
 			return
 		}
-		if err := adopt(ctx, v, text); err != nil {
+		if err := adopt(ctx, v, b); err != nil {
 			s.log.Error("adopt shared plan", "version", v.ID, "err", err)
 		}
 	}
@@ -337,7 +378,7 @@ func (s *Store) Follow(ctx context.Context, currentHash func() string, adopt fun
 		case *redis.Subscription:
 			check() // (re)subscribed: catch up
 		case *redis.Message:
-			if m.Payload != currentHash() {
+			if m.Payload != served().Hash {
 				check()
 			}
 		case nil:

@@ -176,7 +176,10 @@ func replica(t *testing.T, ctx context.Context, url string) *index.Reloader {
 	} else if _, err := r.Boot(ctx); err != nil {
 		t.Fatal(err)
 	}
-	go s.Follow(ctx, func() string { return r.Current().Hash }, func(ctx context.Context, v versions.Version, text []byte) error {
+	go s.Follow(ctx, r.Current, func(v versions.Version) ([]byte, error) {
+		_, text, err := store.Get(v.ID)
+		return text, err
+	}, func(ctx context.Context, v versions.Version, text []byte) error {
 		_, err := r.Adopt(ctx, v, text)
 		return err
 	})

@@ -267,7 +267,10 @@ func setup(ctx context.Context, pf *planFlags, dir string, getenv func(string) s
 		} else if !errors.Is(err, redisstore.ErrNoPlan) {
 			log.Warn("redis: shared plan not read; starting from the stored version until Redis returns", "err", err)
 		}
-		go rs.Follow(ctx, func() string { return r.Current().Hash }, func(ctx context.Context, v versions.Version, text []byte) error {
+		go rs.Follow(ctx, r.Current, func(v versions.Version) ([]byte, error) {
+			_, text, err := r.Store.Get(v.ID)
+			return text, err
+		}, func(ctx context.Context, v versions.Version, text []byte) error {
 			_, err := r.Adopt(ctx, v, text)
 			if err == nil {
 				log.Info("adopted plan from another replica", "version", v.ID)
