@@ -262,8 +262,11 @@ func (s *Store) announce(ctx context.Context, sp *sharedPlan) error {
 
 // claim shares v, the version served here, as the shared plan when Redis
 // holds none, and announces it; shared is false when another replica's
-// plan is there.
+// plan is there, or none is served here yet.
 func (s *Store) claim(ctx context.Context, v versions.Version, text func(versions.Version) ([]byte, error)) (shared bool, err error) {
+	if v.ID == "" {
+		return false, nil
+	}
 	t, err := text(v)
 	if err != nil {
 		return false, fmt.Errorf("plan %s: %w", v.ID, err)

@@ -267,16 +267,6 @@ func setup(ctx context.Context, pf *planFlags, dir string, getenv func(string) s
 		} else if !errors.Is(err, redisstore.ErrNoPlan) {
 			log.Warn("redis: shared plan not read; starting from the stored version until Redis returns", "err", err)
 		}
-		go rs.Follow(ctx, r.Current, func(v versions.Version) ([]byte, error) {
-			_, text, err := r.Store.Get(v.ID)
-			return text, err
-		}, func(ctx context.Context, v versions.Version, text []byte) error {
-			_, err := r.Adopt(ctx, v, text)
-			if err == nil {
-				log.Info("adopted plan from another replica", "version", v.ID)
-			}
-			return err
-		})
 	} else {
 		d.Feedback = chat.NewMemFeedback()
 		d.Unanswered = &bot.MemUnanswered{Cap: 200}
@@ -288,6 +278,20 @@ func setup(ctx context.Context, pf *planFlags, dir string, getenv func(string) s
 		if _, err := r.Boot(ctx); err != nil {
 			return nil, err
 		}
+	}
+	if a.redis != nil {
+		// Once a version is served: with no shared plan in Redis, Follow
+		// shares it.
+		go a.redis.Follow(ctx, r.Current, func(v versions.Version) ([]byte, error) {
+			_, text, err := r.Store.Get(v.ID)
+			return text, err
+		}, func(ctx context.Context, v versions.Version, text []byte) error {
+			_, err := r.Adopt(ctx, v, text)
+			if err == nil {
+				log.Info("adopted plan from another replica", "version", v.ID)
+			}
+			return err
+		})
 	}
 	// Votes name actions by ID; they are counted by the actions' stable keys.
 	d.Feedback = chat.ByKey(d.Feedback, d.Asker())
