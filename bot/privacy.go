@@ -47,8 +47,9 @@ var maskers = []struct {
 	// Japanese phone numbers: 0 and nine more digits (0244-37-2120,
 	// (0244)37-2120, 0120-123-456), eleven digits for 050, 070, 080 and
 	// 090, or +81 and nine or ten digits (+81 90-1234-5678,
-	// +81(0)3-1234-5678).
-	{regexp.MustCompile(`^(?:\(?0(?:[-(). ]{0,2}\d){9}|\(?0[5789]0(?:[-(). ]{0,2}\d){8}|\+81[-(). ]{0,3}(?:0[-(). ]{0,2})?\d(?:[-(). ]{0,2}\d){8,9})$`), maskPhone, true},
+	// +81(0)3-1234-5678); the digits may be spaced out, with up to three
+	// signs between them (090 - 1234 - 5678, 0 9 0 1 …).
+	{regexp.MustCompile(`^(?:\(?0(?:[-(). ]{0,3}\d){9}|\(?0[-(). ]{0,3}[5789][-(). ]{0,3}0(?:[-(). ]{0,3}\d){8}|\+81[-(). ]{0,3}(?:0[-(). ]{0,3})?\d(?:[-(). ]{0,3}\d){8,9})$`), maskPhone, true},
 	{regexp.MustCompile(`^\d{3}-\d{4}$`), maskPostal, true},
 	{regexp.MustCompile(`\d(?:[-. ]?\d){9,}`), maskNumber, false},
 }
