@@ -238,11 +238,18 @@ func handleUnanswered(d Deps) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		qs, err := d.Unanswered.Recent(r.Context(), 100)
 		if err != nil {
-			writeError(w, http.StatusInternalServerError, err.Error())
+			storeDown(w, err.Error())
 			return
 		}
 		writeJSON(w, http.StatusOK, qs)
 	})
+}
+
+// storeDown answers 503 when a store cannot be read: its only failure is
+// its backing service (Redis) being down, which passes.
+func storeDown(w http.ResponseWriter, msg string) {
+	w.Header().Set("Retry-After", "10")
+	writeError(w, http.StatusServiceUnavailable, msg)
 }
 
 // actionVotes are the feedback counts of one action of the plan served.
@@ -267,7 +274,7 @@ func handleFeedbackCounts(d Deps) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		out, err := d.feedback(r.Context())
 		if err != nil {
-			writeError(w, http.StatusInternalServerError, err.Error())
+			storeDown(w, err.Error())
 			return
 		}
 		writeJSON(w, http.StatusOK, out)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"planbot/bot"
+	"planbot/bot/chat"
 	"planbot/data"
 	"planbot/data/versions"
 	"planbot/index"
@@ -373,5 +375,34 @@ func TestAdminPageReloadAndFeedback(t *testing.T) {
 	fb, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#feedback")))
 	if err != nil || !strings.Contains(fb, "1.1.1.2 [秘書課]") || !strings.Contains(fb, "👍 1 / 👎 0") {
 		t.Errorf("feedback list: %q %v", fb, err)
+	}
+}
+
+// downStore is a feedback and not-covered store whose backing service is
+// down.
+type downStore struct{}
+
+var errDown = errors.New("redis unavailable: circuit open")
+
+func (downStore) Vote(context.Context, string, string, bool) error      { return errDown }
+func (downStore) Counts(context.Context) (map[string]chat.Votes, error) { return nil, errDown }
+func (downStore) Add(context.Context, bot.Question) error               { return errDown }
+func (downStore) Recent(context.Context, int) ([]bot.Question, error)   { return nil, errDown }
+
+// TestAdminStoreDown: the admin lists and charts answer 503 with Retry-After, as
+// votes do, while their store is down.
+func TestAdminStoreDown(t *testing.T) {
+	s, _ := serviceWith(t, bot.Deps{Feedback: downStore{}, Unanswered: downStore{}})
+	for _, path := range []string{"/admin/feedback", "/admin/unanswered", "/admin/stats", "/admin/charts/feedback.svg", "/admin/charts/words.svg"} {
+		req, _ := http.NewRequest("GET", s.URL+path, nil)
+		req.Header.Set("Authorization", "Bearer "+adminToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+			t.Errorf("%s: %d, Retry-After %q", path, resp.StatusCode, resp.Header.Get("Retry-After"))
+		}
 	}
 }

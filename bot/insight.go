@@ -65,7 +65,7 @@ func handleStats(d Deps) http.Handler {
 		in, err := d.insight(r.Context())
 		if err != nil {
 			d.Logger.Error("admin stats", "err", err)
-			writeError(w, http.StatusInternalServerError, "cannot read the statistics")
+			storeDown(w, "cannot read the statistics; try again shortly")
 			return
 		}
 		writeJSON(w, http.StatusOK, in)
@@ -95,7 +95,7 @@ func handleChart(d Deps) http.Handler {
 		c, err := kind.data(d, r.Context())
 		if err != nil {
 			d.Logger.Error("admin chart", "chart", name, "err", err)
-			writeError(w, http.StatusInternalServerError, "cannot draw the chart")
+			storeDown(w, "cannot draw the chart; try again shortly")
 			return
 		}
 		svg := c.Rows()
