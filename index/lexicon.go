@@ -67,6 +67,8 @@ const (
 	classCategory       = "category"
 	classNear           = "near"
 	classWhere          = "where"
+	classOccasion       = "occasion"
+	classWhen           = "when"
 	classOpinion        = "opinion"
 	classDesk           = "desk"
 	classMore           = "more"
@@ -74,7 +76,7 @@ const (
 )
 
 var classNames = []string{classAsk, classMeta, classAsker, classMood, classProcedure, classContact,
-	classContactTrigger, classDeptWhat, classGreeting, classThanks, classHelp, classEnStop, classDetail, classCategory, classNear, classWhere, classOpinion, classDesk, classMore, classFollowDetail}
+	classContactTrigger, classDeptWhat, classGreeting, classThanks, classHelp, classEnStop, classDetail, classCategory, classNear, classWhere, classOccasion, classWhen, classOpinion, classDesk, classMore, classFollowDetail}
 
 // is reports whether w belongs to class.
 func (l *Lexicon) is(class, w string) bool { return slices.Contains(l.classes[w], class) }

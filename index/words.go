@@ -137,18 +137,21 @@ func (ix *Index) parse(raw string) *question {
 }
 
 // askedWhereNearest adds a detail to a question for the nearest place of
-// something (近くのコンビニはどこ, nearest post office): the plan names
-// no places.
+// something (近くのコンビニはどこ, nearest post office) or for the date of
+// an occasion (次の本会議いつ？, when is the next class?): the plan names
+// no places and no dates.
 func (ix *Index) askedWhereNearest(q *question) {
-	near, where := -1, false
-	for _, t := range q.terms {
-		if ix.lex.is(classNear, t.base) {
-			near = t.clause
+	for _, pair := range [][2]string{{classNear, classWhere}, {classOccasion, classWhen}} {
+		at, asked := -1, false
+		for _, t := range q.terms {
+			if ix.lex.is(pair[0], t.base) {
+				at = t.clause
+			}
+			asked = asked || ix.lex.is(pair[1], t.base)
 		}
-		where = where || ix.lex.is(classWhere, t.base)
-	}
-	if near >= 0 && where {
-		q.words = append(q.words, word{text: "近く", clause: near, noun: true, concrete: true, detail: true, modifier: -1})
+		if at >= 0 && asked {
+			q.words = append(q.words, word{text: pair[0], clause: at, noun: true, concrete: true, detail: true, modifier: -1})
+		}
 	}
 }
 
@@ -690,6 +693,10 @@ func isCompact(s string) bool {
 
 func isHan(r rune) bool { return unicode.Is(unicode.Han, r) }
 
+func isAllHiragana(s string) bool {
+	return s != "" && !strings.ContainsFunc(s, func(r rune) bool { return !unicode.Is(unicode.Hiragana, r) && r != 'ー' })
+}
+
 func isAllKatakana(s string) bool {
 	return s != "" && !strings.ContainsFunc(s, func(r rune) bool { return !isKatakana(r) && r != 'ー' })
 }
@@ -710,6 +717,9 @@ func (ix *Index) wordGroup(base, surface string) word {
 		df, ok := ix.known(b, f)
 		if !ok {
 			return // a word the plan never uses adds nothing
+		}
+		if ix.dfMorph[b] == 0 && !curated && isAllHiragana(s) {
+			return // hiragana the plan has only inside other words: たって is no part of わたって
 		}
 		g.variants = append(g.variants, variant{base: b, folded: f, boost: boost, spec: ix.weightOf(b, df), curated: curated})
 	}

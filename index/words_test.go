@@ -102,3 +102,19 @@ func TestTruncated(t *testing.T) {
 		t.Error("a short question truncated")
 	}
 }
+
+// TestHiraganaInsideWords: a hiragana word the plan has only inside
+// another word is no variant: たって (副詞) is not わたって's.
+func TestHiraganaInsideWords(t *testing.T) {
+	ix := seed(t)
+	for _, w := range ix.parse("熊出たって聞いたけどほんとなの？").words {
+		for _, v := range w.variants {
+			if v.base == "たって" {
+				t.Errorf("%q has variant %q", w.text, v.base)
+			}
+		}
+	}
+	if a, _ := ix.Ask("熊出たって聞いたけどほんとなの？"); len(a.Answers) != 0 {
+		t.Errorf("answered %v", ids(a.Answers))
+	}
+}
