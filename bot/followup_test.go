@@ -205,3 +205,40 @@ func TestFollowupsNotCoveredLog(t *testing.T) {
 		t.Errorf("not-covered log %q", got)
 	}
 }
+
+// TestWebChatMoreFollowupInBrowser: "ほかには？" in the page shows the next
+// results, three at a time as on every channel, each as a card above the
+// plan's desk, and says which of how many they are.
+func TestWebChatMoreFollowupInBrowser(t *testing.T) {
+	s := newService(t, "", nil)
+	all, _ := s.answerJSON(t, "研修関係ぜんぶ")
+	if len(all.Answers) < 6 {
+		t.Fatalf("want a question with 6 results, got %d", len(all.Answers))
+	}
+	ctx := browser(t)
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	if err := askPage(ctx, all.Query, "#results .answer-card"); err != nil {
+		t.Fatal(err)
+	}
+	if err := askPage(ctx, "ほかには？", "#results .answer-card"); err != nil {
+		t.Fatal(err)
+	}
+	got := textOf(t, ctx, "#results")
+	if n := count(t, ctx, "#results .answer-card"); n != chat.MorePage {
+		t.Errorf("ほかには？ shows %d cards, want %d: %q", n, chat.MorePage, got)
+	}
+	for _, m := range all.Answers[1:4] {
+		if !strings.Contains(got, m.Content) {
+			t.Errorf("ほかには？ does not show %s: %q", m.ID, got)
+		}
+	}
+	if !strings.Contains(got, "2〜4件目／全6件") || count(t, ctx, "#results .more") != 0 {
+		t.Errorf("ほかには？ does not say which results these are, or offers more on the page: %q", got)
+	}
+	below, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("#results .contact") === document.querySelector("#results").lastElementChild`))
+	if err != nil || !below {
+		t.Errorf("the desk's line is not last: %q", got)
+	}
+}

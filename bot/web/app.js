@@ -291,7 +291,13 @@ function render(a) {
   out.replaceChildren();
   const actions = (a.answers || []).filter((m) => m.id !== CONTACT);
   const l = lead(a);
-  if (a.intent === "who" && actions.length) {
+  if (a.intent === "who" && actions.length && a.followup === "more") {
+    // "ほかには？": the page of further results the service chose, each a
+    // card, under the line saying which of how many they are.
+    out.append(text(a, a.text.split("\n")[0], "p", "message lead"));
+    for (const m of actions) out.append(card(a, m));
+    out.append(contactLine(a));
+  } else if (a.intent === "who" && actions.length) {
     // One card, or one for each topic the question asked about; the other
     // results on demand, above the desk, which stays last.
     if (l) out.append(text(a, l, "p", "message lead"));
