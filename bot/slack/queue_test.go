@@ -156,3 +156,38 @@ func TestCloseClean(t *testing.T) {
 		t.Errorf("%d answered; logs:\n%s", len(e.posts), e.logs.String())
 	}
 }
+
+// TestCloseCountsWorkBehindAStuckWorker: when the work in progress ignores
+// its cancellation (a reindex that goes on building), Close abandons it by
+// its deadline and counts it and the work queued behind it as not sent:
+// it does not report a clean drain.
+func TestCloseCountsWorkBehindAStuckWorker(t *testing.T) {
+	e := newEnv(t, Config{Workers: 1, AdminUsers: []string{"UADMIN"}})
+	started, release := make(chan struct{}), make(chan struct{})
+	defer close(release)
+	e.bot.deps.Reindex = func(context.Context) (string, error) {
+		close(started)
+		<-release // deaf to its context
+		return "変更なし (no changes)", nil
+	}
+	serve(e.bot.Commands(), signed("POST", "/slack/commands", command("reindex", "UADMIN", e.respURL), time.Now()))
+	<-started
+	const queued = 3
+	for i := range queued {
+		serve(e.bot.Events(), signed("POST", "/slack/events", eventBody(fmt.Sprint("EvStuck", i), mention("<@UBOT> 地方債", fmt.Sprintf("%d.4", 70+i))), time.Now()))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), abandonWait+200*time.Millisecond)
+	defer cancel()
+	if err := e.bot.Close(ctx); err == nil || !strings.Contains(err.Error(), fmt.Sprint(queued+1, " answers not sent")) {
+		t.Errorf("Close: %v; logs:\n%s", err, e.logs.String())
+	}
+	if want := fmt.Sprintf(`"queued":%d,"unsent":%d`, queued, queued+1); !strings.Contains(e.logs.String(), want) {
+		t.Errorf("want %s in the log:\n%s", want, e.logs.String())
+	}
+	if d := e.metrics.drops("shutdown"); d != queued {
+		t.Errorf("%d queued answers counted as dropped at shutdown, want %d", d, queued)
+	}
+	if len(e.posts) != 0 {
+		t.Errorf("%d answered after Close", len(e.posts))
+	}
+}

@@ -199,10 +199,17 @@ func (b *Bot) close(ctx context.Context) error {
 		}
 	}
 	b.cancel()
+	// Work no worker took (every worker stuck) is dropped here; work still
+	// in progress is not sent either, as far as this report can tell.
+	for range b.jobs {
+		b.shutdown()
+		b.pending.Add(-1)
+	}
 	b.drops.Flush() // counts not yet logged
 	b.rejects.Flush()
-	args := []any{"queued", queued, "unsent", b.unsent.Load(), "elapsed", time.Since(start).Round(time.Millisecond)}
-	if n := b.unsent.Load(); n > 0 {
+	n := b.unsent.Load() + b.pending.Load()
+	args := []any{"queued", queued, "unsent", n, "elapsed", time.Since(start).Round(time.Millisecond)}
+	if n > 0 {
 		b.deps.Logger.Warn("slack: stopped before all queued work was done", args...)
 		return fmt.Errorf("slack: %d answers not sent within the shutdown limit", n)
 	}
