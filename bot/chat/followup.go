@@ -428,11 +428,19 @@ func (f *Followups) moreText(a index.Answer, from, next int) string {
 		}
 		return "これ以上の候補はありません。"
 	}
+	// Which results these are: "2–4", or "2" for a page of one.
+	which := fmt.Sprint(from + 1)
 	var b strings.Builder
 	if en {
-		fmt.Fprintf(&b, "More results (%d–%d of %d):\n", from+1, next, len(a.Answers))
+		if next > from+1 {
+			which += fmt.Sprint("–", next)
+		}
+		fmt.Fprintf(&b, "More results (%s of %d):\n", which, len(a.Answers))
 	} else {
-		fmt.Fprintf(&b, "ほかの候補（%d〜%d件目／全%d件）:\n", from+1, next, len(a.Answers))
+		if next > from+1 {
+			which += fmt.Sprint("〜", next)
+		}
+		fmt.Fprintf(&b, "ほかの候補（%s件目／全%d件）:\n", which, len(a.Answers))
 	}
 	for _, m := range a.Answers[from:next] {
 		fmt.Fprintf(&b, "・%s: %s\n", f.departments(a, []index.Match{m}), m.Content)

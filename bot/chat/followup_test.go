@@ -268,3 +268,21 @@ func TestFollowupOddContext(t *testing.T) {
 		}
 	}
 }
+
+// TestFollowupMoreTextOne: a page of further results holding one result
+// names it alone ("2件目／全2件", "2 of 2"), not as a range of one.
+func TestFollowupMoreTextOne(t *testing.T) {
+	f, _ := newFollowups(t, nil)
+	for _, c := range []struct{ q, more, want string }{
+		{"ハザードマップと地方債の担当は？", "ほかには？", "ほかの候補（2件目／全2件）:"},
+		{"who handles tax?", "more", "More results (2 of 2):"},
+	} {
+		if first := ask(t, f, c.q, c.q); len(first.Answer.Answers) != 2 || Shown(first.Answer) != 1 {
+			t.Fatalf("%s: want one result shown of 2, got %d of %d", c.q, Shown(first.Answer), len(first.Answer.Answers))
+		}
+		r := ask(t, f, c.q, c.more)
+		if line, _, _ := strings.Cut(r.Answer.Text, "\n"); r.Followup != KindMore || line != c.want {
+			t.Errorf("%s, %s: %q, want %q", c.q, c.more, line, c.want)
+		}
+	}
+}
