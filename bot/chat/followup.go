@@ -213,6 +213,25 @@ func (f *Followups) Ask(ctx context.Context, chat, q string, from int) (Reply, e
 	return Reply{Answer: a, From: from}, nil
 }
 
+// More answers a "more results" button of a page of further results: the
+// actions ids, which the button carries, from the from-th on, in the
+// language of q, the message that showed the page. A page of a follow-up
+// has no question of its own to ask again, and the chat's context may
+// have moved on, or be another member's, by the time the button is
+// pressed; the ids are the page's own. They become the chat's context.
+func (f *Followups) More(ctx context.Context, chat, q string, ids []string, from int) (Reply, error) {
+	a, err := f.asker.Ask(q)
+	if err != nil {
+		return Reply{Answer: a, From: from}, err
+	}
+	ms := f.matches(ids[:min(len(ids), maxContextIDs)])
+	c := Context{IDs: make([]string, 0, len(ms)), Shown: min(max(from, 1), len(ms))}
+	for _, m := range ms {
+		c.IDs = append(c.IDs, m.ID)
+	}
+	return f.followup(ctx, f.Key(chat), KindMore, a, c, ms, max(from, 1)), nil
+}
+
 // Remember makes a the context of chat's follow-ups, with shown of its
 // answers seen: the card of a "did you mean" choice or of a listed
 // action.
@@ -330,8 +349,10 @@ func (f *Followups) followup(ctx context.Context, key string, kind Kind, fresh i
 		}
 		a.Text = f.moreText(a, r.From, next)
 	}
-	if err := f.store.Put(ctx, key, c); err != nil {
-		f.log.Warn("follow-up context", "err", err)
+	if len(c.IDs) > 0 { // none: a button's actions a reindex removed
+		if err := f.store.Put(ctx, key, c); err != nil {
+			f.log.Warn("follow-up context", "err", err)
+		}
 	}
 	r.Answer = a
 	return r

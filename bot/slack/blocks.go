@@ -130,7 +130,7 @@ func render(a index.Answer, from int, share bool) ([]slack.Block, string) {
 			buttons = append(buttons, feedbackButtons(a, top)...)
 		}
 		if next < len(a.Answers) {
-			buttons = append(buttons, button(actionMore, more, moreValue(a.Query, next)))
+			buttons = append(buttons, button(actionMore, more, moreValue(a, from, next)))
 		}
 	}
 	if share {
@@ -185,9 +185,21 @@ func pickValue(id, q string) string {
 	return clip(id+"|"+q, maxButtonValue)
 }
 
-// moreValue carries the question and where to continue: "n|question".
-func moreValue(q string, next int) string {
-	return clip(strconv.Itoa(next)+"|"+q, maxButtonValue)
+// moreValue carries where to continue and the question: "n|question",
+// asked again when pressed. A page of further results (from > 0), which
+// may be a follow-up's ("ほかには？" asks nothing of its own), carries its
+// answer's actions too, "n@id,id,…|question", so that its button goes on
+// with them whoever presses it and whatever was asked since.
+func moreValue(a index.Answer, from, next int) string {
+	n := strconv.Itoa(next)
+	if from > 0 {
+		ids := make([]string, 0, len(a.Answers))
+		for _, m := range a.Answers {
+			ids = append(ids, m.ID)
+		}
+		n += "@" + strings.Join(ids, ",")
+	}
+	return clip(n+"|"+a.Query, maxButtonValue)
 }
 
 // clip cuts s to at most n runes.

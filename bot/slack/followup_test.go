@@ -109,11 +109,16 @@ func TestFollowups(t *testing.T) {
 	if !strings.Contains(p.text, all[1].Content) || strings.Contains(p.text, all[0].Content) {
 		t.Errorf("notification text is not what the blocks show: %s", p.text)
 	}
-	more := buttonsOf(bs, actionMore)
-	if len(more) != 1 || more[0]["value"] != "4|ほかには？" {
-		t.Fatalf("more button: %v", more)
+	var ids []string
+	for _, m := range all {
+		ids = append(ids, m.ID)
 	}
-	rec := serve(e.bot.Interactive(), signed("POST", "/slack/interactive", buttonPress("D1", "U123", actionMore, "4|ほかには？", e.respURL), time.Now()))
+	value := "4@" + strings.Join(ids, ",") + "|ほかには？" // the page's actions go on
+	more := buttonsOf(bs, actionMore)
+	if len(more) != 1 || more[0]["value"] != value {
+		t.Fatalf("more button: %v, want %s", more, value)
+	}
+	rec := serve(e.bot.Interactive(), signed("POST", "/slack/interactive", buttonPress("D1", "U123", actionMore, value, e.respURL), time.Now()))
 	if rec.Code != 200 {
 		t.Fatal(rec.Code)
 	}
@@ -142,5 +147,42 @@ func TestFollowups(t *testing.T) {
 	clk.add(chat.ContextTTL)
 	if p, bs := say("U123", "ほかには？"); len(headers(bs)) != 0 || !strings.Contains(p.text, "載っていません") {
 		t.Errorf("ほかには？ after the window: %+v", p)
+	}
+}
+
+// TestFollowupMoreButtonKeepsItsResults: the "more results" button of a
+// follow-up's page ("ほかには？") goes on with that page's results whoever
+// presses it and whatever its chat asked since: in a channel thread
+// another member presses it, and its asker has asked something else.
+func TestFollowupMoreButtonKeepsItsResults(t *testing.T) {
+	e := newEnv(t, Config{})
+	lv, _ := live()
+	first, _ := lv.Ask("研修関係ぜんぶ")
+	all := first.Answers
+	if len(all) < 6 {
+		t.Fatalf("want a question with 6 results, got %d", len(all))
+	}
+	e.mentionAnswer(t, "EvKeep1", "研修関係ぜんぶ")
+	_, bs := e.mentionAnswer(t, "EvKeep2", "ほかには？")
+	more := buttonsOf(bs, actionMore)
+	if len(more) != 1 {
+		t.Fatalf("no more button on the follow-up's page: %v", headers(bs))
+	}
+	value, _ := more[0]["value"].(string)
+	e.mentionAnswer(t, "EvKeep3", "ハザードマップの担当は？") // the asker's chat moves on
+	for _, user := range []string{"U123", "U777"} {
+		rec := serve(e.bot.Interactive(), signed("POST", "/slack/interactive", buttonPress("C1", user, actionMore, value, e.respURL), time.Now()))
+		if rec.Code != 200 {
+			t.Fatal(rec.Code)
+		}
+		got := headers(responseBlocks(t, e.nextResponse(t)))
+		if len(got) != 2 || !strings.Contains(got[0], strings.Join(all[4].Departments, "・")) || !strings.Contains(got[1], strings.Join(all[5].Departments, "・")) {
+			t.Errorf("%s pressed the follow-up page's more button (%q): %v, want results 5 and 6", user, value, got)
+		}
+	}
+	// The presser's chat goes on from what the button showed.
+	p, _ := e.mentionAnswer(t, "EvKeep4", "電話番号は？")
+	if !strings.Contains(p.text, strings.Join(all[5].Departments, "・")) {
+		t.Errorf("contact after the button: %s", p.text)
 	}
 }

@@ -364,7 +364,7 @@ func (b *Bot) onEvent(ev slackevents.EventsAPIEvent) {
 			}
 			return
 		}
-		r := b.converse(ctx, chatOf(cb.TeamID, channel, user), q, 0)
+		r := b.converse(ctx, chatOf(cb.TeamID, channel, user), q, nil, 0)
 		bs, text := render(r.Answer, r.From, false)
 		b.post(ctx, channel, thread, bs, text)
 	})
@@ -372,13 +372,21 @@ func (b *Bot) onEvent(ev slackevents.EventsAPIEvent) {
 
 // converse answers a message, or a "more results" button (from > 0), of
 // user in channel, with their last answer there as the context of a
-// follow-up ("電話番号は？", "ほかには？").
-func (b *Bot) converse(ctx context.Context, chatID, q string, from int) chat.Reply {
+// follow-up ("電話番号は？", "ほかには？"). The button of a page of further
+// results carries the page's actions (ids): they go on whatever the chat
+// asked since.
+func (b *Bot) converse(ctx context.Context, chatID, q string, ids []string, from int) chat.Reply {
 	if q == "" {
 		q = "help"
 	}
 	start := time.Now()
-	r, err := b.deps.Followups.Ask(ctx, chatID, q, from)
+	var r chat.Reply
+	var err error
+	if ids != nil {
+		r, err = b.deps.Followups.More(ctx, chatID, q, ids, from)
+	} else {
+		r, err = b.deps.Followups.Ask(ctx, chatID, q, from)
+	}
 	if err != nil {
 		b.deps.Logger.Error("slack: ask", "err", err)
 	}
@@ -522,7 +530,7 @@ func (b *Bot) onCommand(cmd slack.SlashCommand, raw []byte) {
 			return
 		}
 		// A follow-up's answer is about an earlier one: not for sharing.
-		r := b.converse(ctx, chatOf(cmd.TeamID, cmd.ChannelID, cmd.UserID), q, 0)
+		r := b.converse(ctx, chatOf(cmd.TeamID, cmd.ChannelID, cmd.UserID), q, nil, 0)
 		b.respond(ctx, cmd.ResponseURL, message(slack.ResponseTypeEphemeral, r.Answer, r.From, r.Followup == ""))
 	})
 }
@@ -613,8 +621,13 @@ func (b *Bot) onInteraction(cb slack.InteractionCallback, raw []byte) {
 				b.respond(ctx, cb.ResponseURL, message(slack.ResponseTypeEphemeral, card, 0, false))
 			case actionMore:
 				n, q, _ := strings.Cut(act.Value, "|")
+				n, list, paged := strings.Cut(n, "@") // "4@1.2.2.2,2.3.2.1|ほかには？": a page's button
+				var ids []string
+				if paged {
+					ids = strings.Split(list, ",")
+				}
 				from, _ := strconv.Atoi(n)
-				r := b.converse(ctx, chatOf(cb.Team.ID, cb.Channel.ID, cb.User.ID), q, max(from, 1))
+				r := b.converse(ctx, chatOf(cb.Team.ID, cb.Channel.ID, cb.User.ID), q, ids, max(from, 1))
 				b.respond(ctx, cb.ResponseURL, message(slack.ResponseTypeEphemeral, r.Answer, r.From, false))
 			case actionShare:
 				b.respond(ctx, cb.ResponseURL, message(slack.ResponseTypeInChannel, b.ask(act.Value), 0, false))
