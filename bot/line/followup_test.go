@@ -251,3 +251,43 @@ func TestFollowups(t *testing.T) {
 		t.Errorf("contact question after the window: %s", textOf(r))
 	}
 }
+
+// TestFollowupMoreButtonKeepsItsResults: the "ほかの候補" quick reply of a
+// follow-up's page ("ほかには？") goes on with that page's results for
+// whoever taps it (in a group every member sees it): another user's tap
+// shows them, not the results of that user's own context.
+func TestFollowupMoreButtonKeepsItsResults(t *testing.T) {
+	lv, err := live()
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := newFakeAPI(t, 200)
+	b, err := New(Config{ChannelSecret: secret, AccessToken: "test-token", APIBaseURL: api.URL}, Deps{Asker: lv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close(context.Background()) })
+	text, postback := sampleEvents(t)
+	c := &convo{t: t, bot: b, api: api, text: text, postback: postback}
+	const u1, u2 = "U4af4980629aaaaaaaaaaaaaaaaaaaaaa", "U4af4980629bbbbbbbbbbbbbbbbbbbbbb"
+	first, _ := lv.Ask("研修関係ぜんぶ")
+	all := first.Answers
+	if len(all) < 6 {
+		t.Fatalf("want a question with 6 results, got %d", len(all))
+	}
+	c.say(u1, "研修関係ぜんぶ")
+	var more string
+	for _, a := range quick(c.say(u1, "ほかには？")) {
+		if a["label"] == "ほかの候補" {
+			more = a["data"].(string)
+		}
+	}
+	if more == "" {
+		t.Fatal("no more button on the follow-up's page")
+	}
+	c.say(u2, "ハザードマップの担当は？") // the tapper has a context of their own
+	got := cards(c.tap(u2, more))
+	if len(got) != 2 || !strings.Contains(got[0], strings.Join(all[4].Departments, "・")) || !strings.Contains(got[1], strings.Join(all[5].Departments, "・")) {
+		t.Errorf("another member tapped the page's more button (%q): %v, want results 5 and 6", more, got)
+	}
+}

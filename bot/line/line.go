@@ -529,16 +529,23 @@ func (b *Bot) onMessage(ctx context.Context, e webhook.MessageEvent, c event) []
 	if !inConversation(c.source) {
 		text.Text = stripMentions(text.Text, text.Mention)
 	}
-	r := b.converse(ctx, c.source, cutRunes(text.Text, maxQuestion), 0)
+	r := b.converse(ctx, c.source, cutRunes(text.Text, maxQuestion), nil, 0)
 	return b.answerMessages(r.Answer, r.From)
 }
 
 // converse answers a message, or a "more results" button (from > 0),
 // in the chat of src, with the chat's last answer as the context of a
-// follow-up ("電話番号は？", "ほかには？").
-func (b *Bot) converse(ctx context.Context, src webhook.SourceInterface, q string, from int) chat.Reply {
+// follow-up ("電話番号は？", "ほかには？"). The button of a page of further
+// results carries the page's actions (ids): they go on for whoever taps it.
+func (b *Bot) converse(ctx context.Context, src webhook.SourceInterface, q string, ids []string, from int) chat.Reply {
 	start := time.Now()
-	r, err := b.deps.Followups.Ask(ctx, chatOf(src), q, from)
+	var r chat.Reply
+	var err error
+	if ids != nil {
+		r, err = b.deps.Followups.More(ctx, chatOf(src), q, ids, from)
+	} else {
+		r, err = b.deps.Followups.Ask(ctx, chatOf(src), q, from)
+	}
 	if err != nil {
 		b.deps.Logger.Error("line: ask", "err", err)
 	}
@@ -571,7 +578,8 @@ func (b *Bot) ask(q string) index.Answer {
 	return a
 }
 
-// Postback data are URL queries: a=more&q=…&n=1 (more results),
+// Postback data are URL queries: a=more&q=…&n=1 (more results; a page's
+// button adds ids=…, its actions),
 // a=pick&q=…&id=… (the card of a did-you-mean choice or of a department's
 // action) or a=fb&id=…&v=1 (feedback); answerable has checked the data's
 // size and kind.
@@ -580,7 +588,11 @@ func (b *Bot) onPostback(ctx context.Context, e webhook.PostbackEvent) []messagi
 	switch v.Get("a") {
 	case "more":
 		n, _ := strconv.Atoi(v.Get("n"))
-		r := b.converse(ctx, e.Source, v.Get("q"), max(n, 1))
+		var ids []string
+		if s := v.Get("ids"); s != "" {
+			ids = strings.Fields(s)
+		}
+		r := b.converse(ctx, e.Source, v.Get("q"), ids, max(n, 1))
 		return b.answerMessages(r.Answer, r.From)
 	case "pick":
 		// The question is asked again (a cached lookup) for its language,

@@ -659,8 +659,20 @@ func TestClipUnits(t *testing.T) {
 	if clipUnits("short", 10) != "short" || label(strings.Repeat("あ", 30)) != strings.Repeat("あ", 19)+"…" {
 		t.Error("clip of short text changed it")
 	}
-	if d := morePostback(strings.Repeat("長い質問", 200), 1); len(d) > maxPostback {
+	if d := morePostback(index.Answer{Query: strings.Repeat("長い質問", 200)}, 0, 1); len(d) > maxPostback {
 		t.Errorf("postback data %d bytes", len(d))
+	}
+	// A page's button carries its actions, within the limit however many.
+	page := index.Answer{Query: strings.Repeat("長い質問", 200)}
+	for i := range 20 {
+		page.Answers = append(page.Answers, index.Match{ID: fmt.Sprintf("%d.%d.1.1", i%9+1, i)})
+	}
+	if d := morePostback(page, 4, 7); len(d) > maxPostback {
+		t.Errorf("page's postback data %d bytes", len(d))
+	}
+	page.Answers = page.Answers[:6]
+	if v, _ := url.ParseQuery(morePostback(page, 4, 7)); len(strings.Fields(v.Get("ids"))) != 6 || v.Get("q") == "" {
+		t.Errorf("page's postback data %v", v)
 	}
 	if d := pickPostback(strings.Repeat("長い質問", 200), "3.3.2.4"); len(d) > maxPostback || !strings.Contains(d, "id=3.3.2.4") {
 		t.Errorf("pick postback data %q", d)

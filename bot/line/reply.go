@@ -262,7 +262,7 @@ func quickReplies(a index.Answer, from, next int) *messaging_api.QuickReply {
 			if en {
 				more = "More results"
 			}
-			add(&messaging_api.PostbackAction{Label: label(more), Data: morePostback(a.Query, next), DisplayText: more})
+			add(&messaging_api.PostbackAction{Label: label(more), Data: morePostback(a, from, next), DisplayText: more})
 		}
 	}
 	if phone != "" {
@@ -326,9 +326,25 @@ func pickPostback(q, id string) string {
 }
 
 // morePostback carries the question itself, clipped so the data stays
-// within LINE's 300 characters; no user identity is involved.
-func morePostback(q string, next int) string {
-	return withQuestion(url.Values{"a": {"more"}, "n": {strconv.Itoa(next)}}, q)
+// within LINE's 300 characters; no user identity is involved. A page of
+// further results (from > 0), which may be a follow-up's ("ほかには？" asks
+// nothing of its own), carries its answer's actions too, so that its
+// button goes on with them for whoever taps it (in a group every member
+// sees it); when they would leave the question too little room, the
+// button asks the question again as a first answer's does.
+func morePostback(a index.Answer, from, next int) string {
+	v := url.Values{"a": {"more"}, "n": {strconv.Itoa(next)}}
+	if from > 0 {
+		ids := make([]string, 0, len(a.Answers))
+		for _, m := range a.Answers {
+			ids = append(ids, m.ID)
+		}
+		v.Set("ids", strings.Join(ids, " "))
+		if len(v.Encode()) > maxPostback*2/3 {
+			v.Del("ids")
+		}
+	}
+	return withQuestion(v, a.Query)
 }
 
 // withQuestion adds the question to postback data, clipped so the data
