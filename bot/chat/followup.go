@@ -229,7 +229,11 @@ func (f *Followups) More(ctx context.Context, chat, q string, ids []string, from
 	for _, m := range ms {
 		c.IDs = append(c.IDs, m.ID)
 	}
-	return f.followup(ctx, f.Key(chat), KindMore, a, c, ms, max(from, 1)), nil
+	key := "" // no chat: nothing to remember
+	if chat != "" {
+		key = f.Key(chat)
+	}
+	return f.followup(ctx, key, KindMore, a, c, ms, max(from, 1)), nil
 }
 
 // Remember makes a the context of chat's follow-ups, with shown of its
@@ -349,7 +353,7 @@ func (f *Followups) followup(ctx context.Context, key string, kind Kind, fresh i
 		}
 		a.Text = f.moreText(a, r.From, next)
 	}
-	if len(c.IDs) > 0 { // none: a button's actions a reindex removed
+	if key != "" && len(c.IDs) > 0 { // no IDs: a button's actions a reindex removed
 		if err := f.store.Put(ctx, key, c); err != nil {
 			f.log.Warn("follow-up context", "err", err)
 		}
@@ -359,8 +363,12 @@ func (f *Followups) followup(ctx context.Context, key string, kind Kind, fresh i
 }
 
 // last returns the actions of ms, c's actions, that the chat saw last (a
-// reindex may have removed some since); at least one.
+// reindex may have removed some since); at least one, unless ms is empty
+// (a button's actions a reindex removed).
 func last(c Context, ms []index.Match) []index.Match {
+	if len(ms) == 0 {
+		return nil
+	}
 	from := max(min(c.From, len(ms)-1), 0)
 	return ms[from:max(min(c.Shown, len(ms)), from+1)]
 }

@@ -286,3 +286,27 @@ func TestFollowupMoreTextOne(t *testing.T) {
 		}
 	}
 }
+
+// TestFollowupMore: a page's "more results" button goes on with the
+// actions it carries, whatever the chat's context; it becomes the chat's
+// context, and without a chat nothing is kept.
+func TestFollowupMore(t *testing.T) {
+	store := NewMemContexts(10, ContextTTL)
+	f, _ := newFollowups(t, store)
+	all := ids(ask(t, f, "line:user:U1", "研修関係ぜんぶ").Answer.Answers)
+	ask(t, f, "line:user:U1", "ハザードマップの担当は？")
+	r, err := f.More(context.Background(), "line:user:U1", "ほかには？", all, 4)
+	if err != nil || r.Followup != KindMore || r.From != 4 || strings.Join(ids(r.Page().Answers), " ") != strings.Join(all[4:6], " ") {
+		t.Fatalf("More: %v %+v", err, r)
+	}
+	if r = ask(t, f, "line:user:U1", "ほかには？"); r.From != 6 || len(r.Page().Answers) != 0 {
+		t.Errorf("ほかには？ after More: %+v", r)
+	}
+	n := store.Len()
+	if _, err := f.More(context.Background(), "", "ほかには？", all, 1); err != nil || store.Len() != n {
+		t.Errorf("More without a chat kept a context (%d, was %d): %v", store.Len(), n, err)
+	}
+	if r, _ := f.More(context.Background(), "line:user:U2", "more", []string{"9.9.9.9"}, 1); r.Answer.Text != "There are no more results." || store.Len() != n {
+		t.Errorf("More of actions no longer in the plan: %+v", r)
+	}
+}

@@ -185,4 +185,8 @@ func TestFollowupMoreButtonKeepsItsResults(t *testing.T) {
 	if !strings.Contains(p.text, strings.Join(all[5].Departments, "・")) {
 		t.Errorf("contact after the button: %s", p.text)
 	}
+	// A page's button whose actions a reindex removed.
+	if m := e.click(t, actionMore, "4@9.9.9.9,9.9.9.8|ほかには？"); m["text"] != "これ以上の候補はありません。" {
+		t.Errorf("button of removed actions: %v", m)
+	}
 }
