@@ -84,6 +84,10 @@ func contentWords(toks []tokenizer.Token) (ms []morpheme, reading string) {
 			rd = fold(t.Surface)
 		}
 		rb.WriteString(rd)
+		if n := len(ms); n > 0 && ms[n-1].end == t.Position && excess[t.Surface] && utf8.RuneCountInString(ms[n-1].surface) == 1 && ms[n-1].noun {
+			prev := &ms[n-1] // 悪すぎ: an adjective's stem before すぎ, no thing
+			prev.noun, prev.concrete, prev.verbal = false, false, true
+		}
 		if dropPOS[pos[0]] || (len(pos) > 1 && (pos[1] == "非自立" || pos[1] == "数" || pos[0] == "動詞" && pos[1] == "接尾")) {
 			continue
 		}
@@ -107,6 +111,10 @@ func contentWords(toks []tokenizer.Token) (ms []morpheme, reading string) {
 	}
 	return ms, rb.String()
 }
+
+// excess are the forms of すぎる (too much) that kagome may leave after an
+// adjective's stem it reads as a noun (悪|すぎ).
+var excess = map[string]bool{"すぎ": true, "すぎる": true, "過ぎ": true, "過ぎる": true}
 
 // conjunctions are the conjunctive particles that end a clause of reason,
 // concession or addition: 卒業なんだけど|職員募集してる？

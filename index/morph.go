@@ -152,12 +152,13 @@ const chunkBreaks = "。、.,!?！？\n 　…;"
 // marker って: kagome reads 市議会って as 市議 + 会っ|て (会う), and
 // 担当してる係って as …てる + 係っ|て (係る). Where a one-kanji verb form in
 // っ before て follows a noun and forms with it a noun the dictionary
-// knows, or follows the end of a relative clause (an auxiliary: してる, した)
-// and is a noun alone that the caller can use (used: a word of the plan or
-// of a question; 色分けした図って stays 図る, to no harm), って is read as
-// とは (the same length, so every offset stays) and the text is analysed
-// again. A verb after a particle (市長に会って) stays. It returns the text
-// analysed and its tokens.
+// knows (町内会) or a word the caller can use (used: a word of the plan or
+// of a question; 報告会), or follows the end of a relative clause (an
+// auxiliary: してる, した) and is a noun alone the caller can use (係), って
+// is read as とは (the same length, so every offset stays) and the text is
+// analysed again. A verb after a particle (市長に会って) stays, as do
+// 足腰弱って and 色分けした図って, to no harm. It returns the text analysed
+// and its tokens.
 func (m *morphology) topicTe(text string, toks []tokenizer.Token, used func(string) bool) (string, []tokenizer.Token) {
 	fixed := text
 	for i := 1; i+1 < len(toks); i++ {
@@ -169,8 +170,10 @@ func (m *morphology) topicTe(text string, toks []tokenizer.Token, used func(stri
 		}
 		var noun string
 		switch p := prev.POS(); {
-		case isPOS(prev, "名詞"):
+		case isPOS(prev, "名詞") && len(m.tok.Analyze(prev.Surface+kanji, tokenizer.Search)) == 1:
 			noun = prev.Surface + kanji
+		case isPOS(prev, "名詞") && len(p) > 1 && (p[1] == "一般" || p[1] == "サ変接続") && used(prev.Surface+kanji):
+			noun = kanji // 報告会って (足腰弱って, 明日会って stay)
 		case (isPOS(prev, "助動詞") || len(p) > 1 && p[0] == "動詞" && p[1] == "非自立") && used(kanji):
 			noun = kanji
 		default:

@@ -61,7 +61,7 @@ func TestKanjiSpellings(t *testing.T) {
 func TestTopicTe(t *testing.T) {
 	m := kagome()
 	surfaces := func(text string) []string {
-		text, toks := m.topicTe(text, m.analyze(text), func(w string) bool { return w == "係" })
+		text, toks := m.topicTe(text, m.analyze(text), func(w string) bool { return w == "係" || w == "報告会" })
 		var s []string
 		for _, tk := range toks {
 			s = append(s, tk.Surface)
@@ -71,13 +71,14 @@ func TestTopicTe(t *testing.T) {
 	for q, want := range map[string]string{
 		"市議会ってちゃんと機能すんの":  "市議会",
 		"実施計画を担当してる係って何階": "係", // after a relative clause
+		"議会報告会っていつ":       "会",
 		"市長に会って話したい":      "会っ",
 	} {
 		if got := surfaces(q); !slices.Contains(got, want) {
 			t.Errorf("%q: %v, want a word %q", q, got, want)
 		}
 	}
-	for _, q := range []string{"市長に会って話したい", "色分けした図ってどこ"} { // after a particle; a noun of no use
+	for _, q := range []string{"市長に会って話したい", "色分けした図ってどこ", "足腰弱ってきた", "AI使ってんの"} { // after a particle; words of no use
 		if got := surfaces(q); got[len(got)-1] != q {
 			t.Errorf("て rewritten: %q", got[len(got)-1])
 		}
