@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -429,12 +430,26 @@ func (ix *Index) examples(lang string) []string {
 		}
 		seen[d] = true
 		if lang == English {
-			out = append(out, fmt.Sprintf("What does the %s do?", ix.lex.englishNameOnly(d)))
+			out = append(out, whatDoes(ix.lex.englishNameOnly(d)))
 		} else {
 			out = append(out, d+"は何をしていますか")
 		}
 	}
 	return out
+}
+
+// whatDoes asks in English what a department does, its name plural or
+// not: What does the Finance Division do? What do the District Community
+// Centers do? What do All City Departments do?
+func whatDoes(name string) string {
+	verb, article := "does", "the "
+	if strings.HasSuffix(name, "s") && !strings.HasSuffix(name, "ss") {
+		verb = "do"
+	}
+	if strings.HasPrefix(name, "All ") || !strings.ContainsFunc(name, unicode.IsUpper) {
+		article = "" // All City Departments; a name left in Japanese (全庁)
+	}
+	return fmt.Sprintf("What %s %s%s do?", verb, article, name)
 }
 
 func (l *Lexicon) englishNameOnly(d string) string {

@@ -184,14 +184,15 @@ func oneTypo(text, name []rune) int {
 	return -1
 }
 
-// findKeys returns the words that name every key, each the key or
-// sharing a start of five letters or more with it (sewer: sewerage); nil
-// if a key is missing.
+// findKeys returns the words that name every key, each the key, sharing
+// a start of five letters or more with it (sewer: sewerage), or the key
+// without a suffix that derives it (tax: taxation, plan: planning); nil if
+// a key is missing.
 func findKeys(keys, words []string) []string {
 	var found []string
 	for _, k := range keys {
 		i := slices.IndexFunc(words, func(w string) bool {
-			return w == k || len(w) >= 5 && strings.HasPrefix(k, w) || len(k) >= 5 && strings.HasPrefix(w, k)
+			return w == k || len(w) >= 5 && strings.HasPrefix(k, w) || len(k) >= 5 && strings.HasPrefix(w, k) || derives(w, k)
 		})
 		if i < 0 {
 			return nil
@@ -199,4 +200,24 @@ func findKeys(keys, words []string) []string {
 		found = append(found, words[i])
 	}
 	return found
+}
+
+// derivations are the English suffixes that make a noun of a word
+// (taxation, planning, tourism).
+var derivations = []string{"ation", "ion", "ing", "ism", "age", "al", "es", "s"}
+
+// derives reports whether k is word w (or its singular) of three letters
+// or more and a suffix of derivations, its last consonant doubled or not
+// (planning).
+func derives(w, k string) bool {
+	for _, stem := range []string{w, strings.TrimSuffix(w, "es"), strings.TrimSuffix(w, "s")} { // taxes: tax
+		rest, ok := strings.CutPrefix(k, stem)
+		if !ok || len(stem) < 3 {
+			continue
+		}
+		if slices.Contains(derivations, rest) || len(rest) > 0 && rest[0] == stem[len(stem)-1] && slices.Contains(derivations, rest[1:]) {
+			return true
+		}
+	}
+	return false
 }

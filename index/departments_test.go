@@ -22,6 +22,9 @@ func TestDepartmentMentions(t *testing.T) {
 		{"chiiki bousai taisaku shitsu, what their job?", "地域防災対策室"},
 		{"総務課の担当分、全部リストで", "総務課"},
 		{"what does 情報政策課 own in this plan", "情報政策課"},
+		{"what does the tax division do?", "税務課"},                // tax of taxation
+		{"plan and policy division, what are its jobs", "企画政策課"}, // plan of planning
+
 	} {
 		a, _ := ix.Ask(tc.q)
 		if a.Intent != IntentDepartment || a.Department != tc.dept {
@@ -31,7 +34,7 @@ func TestDepartmentMentions(t *testing.T) {
 		if n := len(ix.plan.ItemsOf(tc.dept)); len(a.Answers) != n {
 			t.Errorf("%q: %d answers, want the department's %d actions", tc.q, len(a.Answers), n)
 		}
-		if first, _, _ := strings.Cut(a.Text, "\n"); !strings.Contains(first, "件") && !strings.Contains(first, "action(s)") {
+		if first, _, _ := strings.Cut(a.Text, "\n"); !strings.Contains(first, "件") && !strings.Contains(first, "action") {
 			t.Errorf("%q: reply does not start with a summary: %q", tc.q, first)
 		}
 	}
@@ -43,5 +46,28 @@ func TestDepartmentMentions(t *testing.T) {
 		if a, _ := ix.Ask(q); a.Intent == IntentDepartment {
 			t.Errorf("%q: department %s", q, a.Department)
 		}
+	}
+}
+
+// TestEnglishGrammar: English replies count and ask in good grammar.
+func TestEnglishGrammar(t *testing.T) {
+	for name, want := range map[string]string{
+		"Finance Division":           "What does the Finance Division do?",
+		"District Community Centers": "What do the District Community Centers do?",
+		"All City Departments":       "What do All City Departments do?",
+		"全庁":                         "What does 全庁 do?",
+	} {
+		if got := whatDoes(name); got != want {
+			t.Errorf("whatDoes(%q) = %q, want %q", name, got, want)
+		}
+	}
+	ix := seed(t)
+	a, _ := ix.Ask("Taxation Division")
+	if !strings.Contains(a.Text, "in charge of 1 action in the plan") {
+		t.Errorf("one action: %q", a.Text)
+	}
+	a, _ = ix.Ask("what does the General Affairs Division do")
+	if !strings.Contains(a.Text, " actions in the plan") {
+		t.Errorf("several actions: %q", a.Text)
 	}
 }

@@ -183,9 +183,9 @@ func (ix *Index) parseLatin(q *question, toks []enToken) {
 			if ok && n > 1 && !ix.asking(last) && ix.sameAsHead(g, ws) {
 				ok = false // read word by word: "garbage collection" keeps "garbage"
 			}
-			if ok && n > 1 && len(g.variants) == 0 && !ix.asking(ws[0]) && !l.is(classAsker, last) && strings.Contains(l.pos(last), "n") {
+			if ok && n > 1 && len(g.variants) == 0 && !ix.asking(ws[0]) && !l.is(classMore, ws[0]) && !l.is(classAsker, last) && strings.Contains(l.pos(last), "n") {
 				// A compound EDICT knows and the plan lacks (post office) is
-				// one thing, not its words (post: 配置).
+				// one thing, not its words (post: 配置); next page asks for more.
 				g = word{text: strings.Join(ws, " "), start: toks[i].start, end: toks[i+n-1].end, noun: true, concrete: true}
 				ix.addWord(q, g, 1)
 				i += n

@@ -52,8 +52,8 @@ func (ix *Index) followup(q *question, a *Answer) Followup {
 	switch {
 	case in(classMeta) || slices.ContainsFunc(q.terms, func(t term) bool { return ix.title[t.base] }):
 		return ""
-	case in(classContactTrigger):
-		return FollowupContact
+	case in(classContactTrigger) || in(classWhere) && !detail:
+		return FollowupContact // 電話番号は？; where is it?
 	case detail || in(classFollowDetail):
 		return FollowupDetail
 	case in(classMore):

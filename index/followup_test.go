@@ -14,6 +14,12 @@ func TestFollowup(t *testing.T) {
 		"how do I contact them?": FollowupContact,
 		"窓口はどこ？":                 FollowupContact,
 		"その担当課の電話は？":             FollowupContact, // その is no word of the plan's
+		"TEL?":                   FollowupContact,
+		"fax number?":            FollowupContact,
+		"where is it?":           FollowupContact, // where the department is
+		"場所どこ？":                  FollowupContact,
+		"つぎ":                     FollowupMore,
+		"next page":              FollowupMore,
 		"ほかには？":                  FollowupMore,
 		"他の候補":                   FollowupMore,
 		"more":                   FollowupMore,

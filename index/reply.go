@@ -72,7 +72,7 @@ func (ix *Index) render(a *Answer) string {
 		b.WriteString("\n" + source)
 	case IntentDepartment:
 		if en {
-			fmt.Fprintf(&b, "%s is in charge of %d action(s) in the plan.\n", ix.lex.englishName(a.Department), len(a.Answers))
+			fmt.Fprintf(&b, "%s is in charge of %s in the plan.\n", ix.lex.englishName(a.Department), count(len(a.Answers), "action"))
 		} else {
 			fmt.Fprintf(&b, "%sの担当は%d件です。\n", a.Department, len(a.Answers))
 		}
@@ -177,4 +177,12 @@ func clip(s string, n int) string {
 		return string(r[:n]) + "…"
 	}
 	return s
+}
+
+// count says n things in English: 1 action, 3 actions.
+func count(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }

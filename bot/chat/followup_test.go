@@ -275,7 +275,7 @@ func TestFollowupMoreTextOne(t *testing.T) {
 	f, _ := newFollowups(t, nil)
 	for _, c := range []struct{ q, more, want string }{
 		{"ハザードマップと地方債の担当は？", "ほかには？", "ほかの候補（2件目／全2件）:"},
-		{"who handles tax?", "more", "More results (2 of 2):"},
+		{"who handles the city council?", "more", "More results (2 of 2):"},
 	} {
 		if first := ask(t, f, c.q, c.q); len(first.Answer.Answers) != 2 || Shown(first.Answer) != 1 {
 			t.Fatalf("%s: want one result shown of 2, got %d of %d", c.q, Shown(first.Answer), len(first.Answer.Answers))
