@@ -383,11 +383,20 @@ func deskName(a index.Answer) string {
 	return desk
 }
 
-// departments names the departments of ms once each, in a's language.
+// departments names the departments of ms once each, in a's language:
+// those every action names when there are any (a department's list, one
+// of whose actions it shares, is that department's), else all.
 func (f *Followups) departments(a index.Answer, ms []index.Match) string {
 	var names []string
+	common := func(d string) bool {
+		return !slices.ContainsFunc(ms, func(m index.Match) bool { return !slices.Contains(m.Departments, d) })
+	}
+	shared := len(ms) > 0 && slices.ContainsFunc(ms[0].Departments, common)
 	for _, m := range ms {
 		for i, d := range m.Departments {
+			if shared && !common(d) {
+				continue
+			}
 			if a.Lang == index.English && i < len(m.DepartmentsEN) && m.DepartmentsEN[i] != "" {
 				d = m.DepartmentsEN[i] + " (" + d + ")"
 			}

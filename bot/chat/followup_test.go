@@ -211,6 +211,12 @@ func TestFollowupDetailEnglishDepartment(t *testing.T) {
 	if r = ask(t, f, "c", "ほかには？"); r.Followup != KindMore || r.Answer.Text != "これ以上の候補はありません。" {
 		t.Errorf("more after a department's whole list: %+v", r)
 	}
+	// A department's list, one of whose actions it shares, is that
+	// department's alone.
+	ask(t, f, "c", "総務課")
+	if r = ask(t, f, "c", "電話番号は？"); !strings.Contains(r.Answer.Text, "総務課の担当") || strings.Contains(r.Answer.Text, "保健福祉部") {
+		t.Errorf("contact after a department sharing an action: %s", r.Answer.Text)
+	}
 
 	// A question the plan does not cover ends the context.
 	ask(t, f, "c", "近くのコンビニはどこ？")
