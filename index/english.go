@@ -227,6 +227,10 @@ func (ix *Index) parseLatin(q *question, toks []enToken) {
 	ix.findModifiers(q, adjacent, adjacent)
 }
 
+// possessives make the noun after them someone's own: my husband is the
+// asker's, no topic.
+var possessives = map[string]bool{"my": true, "our": true, "your": true, "his": true, "her": true, "their": true}
+
 // addEnglishWord classifies an English word or phrase (g holds its plan
 // variants, if any) and adds it as a term, and as a topic word unless it
 // only asks.
@@ -245,9 +249,9 @@ func (ix *Index) addEnglishWord(q *question, g word, ws []string) {
 	pos := l.pos(head)
 	factor := 1.0
 	switch {
-	case l.is(classAsker, head) && len(ws) > 1 && !g.known():
+	case l.is(classAsker, head) && len(ws) > 1 && (!g.known() || possessives[ws[0]]):
 		q.terms = append(q.terms, term{base: head, clause: q.clauseAt(g.start), word: -1})
-		return // my husband, last month
+		return // last month; my husband, whatever EDICT makes of it (内), but not a vacant house
 	case len(ws) == 1 && l.is(classAsker, head):
 		if !g.known() {
 			q.terms = append(q.terms, term{base: head, clause: q.clauseAt(g.start), word: -1})

@@ -118,3 +118,14 @@ func TestHiraganaInsideWords(t *testing.T) {
 		t.Errorf("answered %v", ids(a.Answers))
 	}
 }
+
+// TestPossessives: someone of the asker's own (my husband) is no topic
+// and modifies nothing, whatever EDICT makes of the phrase (内).
+func TestPossessives(t *testing.T) {
+	ix := seed(t)
+	for _, w := range ix.parse("my husband passed away. one place for all procedures?").words {
+		if strings.Contains(w.text, "husband") || w.modifier >= 0 {
+			t.Errorf("word %q (modifier %d)", w.text, w.modifier)
+		}
+	}
+}
