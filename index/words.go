@@ -230,6 +230,9 @@ func (ix *Index) parseJapanese(q *question) {
 			switch gap := text[ms[i+n-2].end:last.start]; {
 			case n == 2 && gap == "の" && (ix.asking(ms[i].base) || ix.asking(last.base)):
 				forms = append(forms, joined)
+				if bases := ms[i].base + last.base; bases != joined && !strings.Contains(bases, "|") {
+					forms = append(forms, bases) // マドグチの対応: 窓口対応
+				}
 			case (gap == "で" || gap == "から") && isCompact(head) && ix.lex.synonyms.Has(joined):
 				forms = append(forms, joined) // スマ|ホから申請 is the curated スマホ申請
 			}
