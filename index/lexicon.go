@@ -67,6 +67,7 @@ const (
 	classCategory       = "category"
 	classNear           = "near"
 	classWhere          = "where"
+	classFrame          = "frame"
 	classOccasion       = "occasion"
 	classWhen           = "when"
 	classOpinion        = "opinion"
@@ -76,7 +77,7 @@ const (
 )
 
 var classNames = []string{classAsk, classMeta, classAsker, classMood, classProcedure, classContact,
-	classContactTrigger, classDeptWhat, classGreeting, classThanks, classHelp, classEnStop, classDetail, classCategory, classNear, classWhere, classOccasion, classWhen, classOpinion, classDesk, classMore, classFollowDetail}
+	classContactTrigger, classDeptWhat, classGreeting, classThanks, classHelp, classEnStop, classDetail, classCategory, classNear, classWhere, classFrame, classOccasion, classWhen, classOpinion, classDesk, classMore, classFollowDetail}
 
 // is reports whether w belongs to class.
 func (l *Lexicon) is(class, w string) bool { return slices.Contains(l.classes[w], class) }

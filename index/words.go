@@ -93,6 +93,7 @@ const (
 	procedureFactor = 0.4 // what one does with a topic: 予約, 申請
 	moodFactor      = 0.3 // what one feels: 心配
 	askerFactor     = 0.3 // the asker, when the plan names them: 家族
+	frameFactor     = 0.5 // the form of what is asked for: 仕組み, 制度
 )
 
 // Variant boosts: how much a synonym tells, against the word itself.
@@ -424,13 +425,15 @@ func (ix *Index) addMorpheme(q *question, m morpheme) {
 		factor = moodFactor
 	case l.isAny(base, classProcedure) && !inPlan:
 		factor = procedureFactor
+	case l.isAny(base, classFrame):
+		factor = frameFactor
 	case m.verbal:
 		factor = verbalFactor
 	}
 	// A noun names a thing when written in kanji or katakana; residents
 	// write in hiragana grammar, adverbs and the words kagome guesses at.
 	n := utf8.RuneCountInString(surface)
-	g.thing = m.concrete && !m.suffix && !l.isAny(base, classAsker, classMood, classProcedure)
+	g.thing = m.concrete && !m.suffix && !l.isAny(base, classAsker, classMood, classProcedure, classFrame)
 	g.concrete = g.thing && (strings.ContainsFunc(surface, isHan) || isAllKatakana(surface) && (n >= 3 || n == 2 && m.known))
 	ix.addWord(q, g, factor)
 }

@@ -129,3 +129,14 @@ func TestPossessives(t *testing.T) {
 		}
 	}
 }
+
+// TestFrameWords: the form of what is asked for (仕組み, 制度) weighs half,
+// even where the plan uses the word: the topic is what it is a form of.
+func TestFrameWords(t *testing.T) {
+	ix := seed(t)
+	for _, w := range ix.parse("防災訓練に参加できる仕組みってあるの").words {
+		if w.text == "仕組み" && w.weight > 0.5 {
+			t.Errorf("仕組み weighs %.2f", w.weight)
+		}
+	}
+}
