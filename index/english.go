@@ -357,6 +357,9 @@ func (ix *Index) translatesToAsking(w string) bool {
 // inflected reports whether kagome reads a verb, an adjective or an
 // auxiliary in kana: the word is no noun.
 func (ix *Index) inflected(kana string) bool {
+	if r, _ := utf8.DecodeLastRuneInString(kana); !strings.ContainsRune("いくてでただるうばろんすかよねな", r) {
+		return false // no verb, adjective or polite ending ends so: じゅみんひょ, しょうめいしょ are nouns kagome reads as noise
+	}
 	for _, t := range kagome().analyze(kana) {
 		if pos := t.POS(); len(pos) > 0 && (pos[0] == "動詞" || pos[0] == "形容詞" || pos[0] == "助動詞") {
 			return true

@@ -109,8 +109,9 @@ func foldKana(r rune) rune {
 var smallKana = map[rune]rune{'ァ': 'ア', 'ィ': 'イ', 'ゥ': 'ウ', 'ェ': 'エ', 'ォ': 'オ', 'ッ': 'ツ', 'ャ': 'ヤ', 'ュ': 'ユ', 'ョ': 'ヨ', 'ヮ': 'ワ', 'ヵ': 'カ', 'ヶ': 'ケ'}
 
 // looseFold is the key under which readings meet however a word is typed
-// in kana or romaji: katakana without the long o and u (ソウム, ソオム and
-// ソム are one) or geminates (ガッコウ, ガコウ), and with the kana pairs
+// in kana or romaji: katakana without the long vowels o, u, a and e
+// (ソウム, ソオム and ソム are one; ankeeto is アンケート) or geminates
+// (ガッコウ, ガコウ), and with the kana pairs
 // romaji and typos confuse made one (ヅ/ズ, ヂ/ジ, ヲ/オ).
 func looseFold(s string) string {
 	var b strings.Builder
@@ -157,7 +158,8 @@ func looseKana(r rune) rune {
 // are typed as they are, and コウレイ must not meet これ).
 func isLongVowel(prev, r rune) bool {
 	v := vowelOf(prev)
-	return r == 'ウ' && (v == 'オ' || v == 'ウ') || r == 'オ' && v == 'オ'
+	return r == 'ウ' && (v == 'オ' || v == 'ウ') || r == 'オ' && v == 'オ' ||
+		r == 'ア' && v == 'ア' || r == 'エ' && v == 'エ' // loanwords in romaji: ankeeto, saabisu
 }
 
 // vowelOf returns the vowel a katakana ends in (ア イ ウ エ オ), or 0.

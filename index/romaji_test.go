@@ -30,12 +30,38 @@ func TestRomaji(t *testing.T) {
 			t.Errorf("toKana(%q) = %q: not romaji", in, got)
 		}
 	}
-	for a, b := range map[string]string{"ソウム": "ソム", "ソオム": "ソム", "ガッコウ": "ガコ", "ジユウタク": "ジユタク", "てつづき": "テツズキ"} {
+	for a, b := range map[string]string{"ソウム": "ソム", "ソオム": "ソム", "ガッコウ": "ガコ", "ジユウタク": "ジユタク", "てつづき": "テツズキ",
+		"あんけえと": "アンケート", "さあびす": "サービス"} { // loanwords in romaji: ankeeto, saabisu
 		if looseFold(a) != looseFold(b) {
 			t.Errorf("looseFold(%q) = %q, looseFold(%q) = %q", a, looseFold(a), b, looseFold(b))
 		}
 	}
 	if looseFold("コウレイ") == looseFold("これ") {
 		t.Errorf("コウレイ and これ meet")
+	}
+}
+
+// TestRomajiNouns: a romaji word that reads as no word of the plan is a
+// thing the plan lacks, as an unknown Japanese noun is, unless it ends as a
+// verb, adjective or polite form does (hairitai, oshiete, onegaishimasu).
+func TestRomajiNouns(t *testing.T) {
+	ix := seed(t)
+	concrete := func(q, text string) bool {
+		for _, w := range ix.parse(q).words {
+			if w.text == text {
+				return w.concrete
+			}
+		}
+		return false
+	}
+	for q, w := range map[string]string{"can i get juminhyo at konbini?": "じゅみんひょ", "tenshutsu todoke wa?": "てんしゅつ"} {
+		if !concrete(q, w) {
+			t.Errorf("%q: %s is no thing the plan lacks", q, w)
+		}
+	}
+	for q, w := range map[string]string{"shiei jutaku ni hairitai": "はいりたい", "gomi no dashikata oshiete": "おしえて"} {
+		if concrete(q, w) {
+			t.Errorf("%q: %s read as a noun", q, w)
+		}
 	}
 }
