@@ -202,19 +202,25 @@ func (ix *Index) describe(it data.Item) doc {
 }
 
 // compounds returns the nouns of two or three words that text writes
-// together (投書|箱, 接|遇, 行政|区): kagome splits them in search mode, and
-// a question names them whole. A compound's reading is its words' readings,
+// together (投書|箱, 接|遇, 行政|区), and of two verb stems (読み|聞かせ):
+// kagome splits them in search mode, and a question names them whole. A compound's reading is its words' readings,
 // the later ones also voiced as compounds voice them (投書箱: トウショバコ).
 func compounds(text string, ms []morpheme) []morpheme {
 	var out []morpheme
 	for i := range ms {
 		for n := 2; n <= 3 && i+n <= len(ms); n++ {
 			run := ms[i : i+n]
-			joined := true
+			joined, verbal := true, false
 			for j := 1; j < n; j++ {
-				if !run[j-1].noun || !run[j].noun || run[j-1].end != run[j].start {
+				if !(run[j-1].noun || run[j-1].verbal) || !(run[j].noun || run[j].verbal) || run[j-1].end != run[j].start {
 					joined = false
 				}
+			}
+			for _, m := range run {
+				verbal = verbal || m.verbal
+			}
+			if verbal && !verbCompound(run) {
+				continue // 読み|聞かせ is one word; 発信|し, a verb's longer runs are phrases
 			}
 			if !joined || !strings.ContainsFunc(text[run[0].start:run[n-1].end], isHan) {
 				continue
@@ -238,6 +244,14 @@ func compounds(text string, ms []morpheme) []morpheme {
 		}
 	}
 	return out
+}
+
+// verbCompound reports whether ms are two verb stems written together
+// (読み|聞か), neither of them a light verb (する, なる, できる).
+func verbCompound(ms []morpheme) bool {
+	return len(ms) == 2 && !slices.ContainsFunc(ms, func(m morpheme) bool {
+		return !m.verbal || m.base == "する" || m.base == "なる" || m.base == "できる"
+	})
 }
 
 // rendaku voices the first kana of a reading as the later word of a

@@ -245,8 +245,8 @@ func (ix *Index) parseJapanese(q *question) {
 					}
 					break
 				}
-				if !ix.lex.synonyms.Has(surface) || !isCompact(surface) || !ix.knownAsIs(surface) {
-					continue // a compound the plan lacks (介護保険) is read as its words
+				if !(ix.lex.synonyms.Has(surface) || verbCompound(ms[i:i+n]) && ix.dfMorph[surface] > 0) || !isCompact(surface) || !ix.knownAsIs(surface) {
+					continue // a compound the plan lacks (介護保険) is read as its words; 読み|聞かせ is the plan's word
 				}
 				if g := ix.wordGroup(surface, surface); len(g.variants) > 0 {
 					g.start, g.end, g.noun, g.concrete = ms[i].start, ms[i+n-1].end, true, true
@@ -375,7 +375,8 @@ func (ix *Index) knownAsIs(w string) bool {
 }
 
 // aspectSuffixes change how a noun is meant, not what it names: 定員増 is
-// about 定員, デジタル化 about デジタル (受講料 is a fee, not 受講).
+// about 定員, デジタル化 about デジタル (受講料 is a fee, not 受講; 市民向け
+// names whom for).
 var aspectSuffixes = map[string]bool{"増": true, "減": true, "化": true, "的": true, "等": true}
 
 // mergeBreaks merges two sorted lists of clause starts.
