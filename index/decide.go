@@ -230,6 +230,7 @@ func (ix *Index) confident(q *question, h hit, t Thresholds) bool {
 	}
 	clauses := map[int]bool{}
 	headed := map[int]bool{} // clauses asking about a headline (体操、何曜日？)
+	about := map[int]bool{}  // clauses about the opening headline, whose unknown things count against it
 	for _, wi := range h.matched {
 		for c := q.words[wi].clause; c >= 0; c-- {
 			clauses[c] = true
@@ -239,6 +240,11 @@ func (ix *Index) confident(q *question, h hit, t Thresholds) bool {
 		}
 		if c := q.words[wi].clause; q.headline(c) {
 			headed[c+1] = true
+			// The clauses after an opening headline that name no plan word of
+			// their own ask about it (ハザードマップ、なくしたんだけど再発行って手数料かかる？).
+			for next := c + 1; c == 0 && next < len(q.clauses) && !q.namesPlanWord(next); next++ {
+				about[next] = true
+			}
 		}
 	}
 	modifies := map[int]bool{} // counted already, in the evidence of the word they modify
@@ -255,7 +261,7 @@ func (ix *Index) confident(q *question, h hit, t Thresholds) bool {
 		if w.detail && headed[w.clause] {
 			return false
 		}
-		if clauses[w.clause] || w.topic {
+		if clauses[w.clause] || w.topic || about[w.clause] {
 			if w.detail {
 				return false // 図書館の開館時間: the plan never says
 			}
@@ -263,6 +269,11 @@ func (ix *Index) confident(q *question, h hit, t Thresholds) bool {
 		}
 	}
 	return h.evidence-t.Unknown*float64(unknown) >= t.Margin
+}
+
+// namesPlanWord reports whether clause c has a word of the plan.
+func (q *question) namesPlanWord(c int) bool {
+	return slices.ContainsFunc(q.words, func(w word) bool { return w.clause == c && w.known() && w.weight > deptOtherEvidence })
 }
 
 // headline reports whether clause c ends in a noun set before the question
