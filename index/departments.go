@@ -104,8 +104,9 @@ func (ix *Index) mentionedDept(q *question) mention {
 			return mention{dept: dn.dept, start: start, end: start + len(string(text[i:i+len(dn.runes)]))}
 		}
 	}
+	spoken := foldWords(q.text)
 	for _, dn := range ix.names {
-		if dn.reading != "" && readsName(q.text, dn.reading) {
+		if dn.reading != "" && spoken.reads(dn.reading) {
 			return mention{dept: dn.dept}
 		}
 	}
@@ -140,19 +141,34 @@ func (q *question) hasWord(w string) bool {
 	return slices.ContainsFunc(q.terms, func(t term) bool { return t.base == w })
 }
 
-// readsName reports whether text holds a department's loose-folded
-// reading: anywhere in text written without spaces, or as whole words in
-// text with spaces, as romaji is (seikatu kankyo ka; but ぎょうざいせい
-// かいかく holds no ざいせいか).
-func readsName(text, reading string) bool {
-	words := strings.Fields(text)
-	if len(words) < 2 {
-		return strings.Contains(looseFold(text), reading)
+// foldedWords are a text's words loose-folded (looseFold), once for all
+// the department names read in it.
+type foldedWords []string
+
+func foldWords(text string) foldedWords {
+	ws := strings.Fields(text)
+	if len(ws) < 2 {
+		return foldedWords{looseFold(text)}
 	}
-	for i := range words {
+	out := make(foldedWords, len(ws))
+	for i, w := range ws {
+		out[i] = looseFold(w)
+	}
+	return out
+}
+
+// reads reports whether the text holds a department's loose-folded
+// reading: anywhere in a text written without spaces, or as whole words
+// in a text with spaces, as romaji is (seikatu kankyo ka; but
+// ぎょうざいせい かいかく holds no ざいせいか).
+func (ws foldedWords) reads(reading string) bool {
+	if len(ws) < 2 {
+		return strings.Contains(ws[0], reading)
+	}
+	for i := range ws {
 		joined := ""
-		for j := i; j < len(words) && len(joined) < len(reading); j++ {
-			joined += looseFold(words[j])
+		for j := i; j < len(ws) && len(joined) < len(reading); j++ {
+			joined += ws[j]
 			if joined == reading || j == i && strings.Contains(joined, reading) {
 				return true
 			}
