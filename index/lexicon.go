@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	"planbot/data"
@@ -47,6 +48,10 @@ type Lexicon struct {
 	// details are the Japanese words of the detail class, longest first,
 	// found in a question's text as written.
 	details []string
+	// numbered are the curated Japanese words with a numeral (一本化,
+	// 一か所), longest first, found in a question's text as written:
+	// kagome leaves the numeral out of the content words.
+	numbered []string
 }
 
 // Word classes of data/wordclasses.tsv.
@@ -190,6 +195,13 @@ func LoadLexicon(opt LexiconOptions) (*Lexicon, error) {
 		}
 		curated[i] = members
 	}
+	var numbered []string
+	for _, w := range slices.Concat(slices.Concat(curated...), slices.Collect(maps.Keys(related))) {
+		if w = normalize(w); strings.ContainsFunc(w, isJapanese) && strings.ContainsFunc(w, isNumeral) && utf8.RuneCountInString(w) >= 2 && !slices.Contains(numbered, w) {
+			numbered = append(numbered, w)
+		}
+	}
+	slices.SortFunc(numbered, func(a, b string) int { return cmp.Or(len(b)-len(a), strings.Compare(a, b)) })
 	add(curated, true) // curated words first: they win the cap
 	cur := map[string][]string{}
 	for k, v := range syn {
@@ -201,7 +213,7 @@ func LoadLexicon(opt LexiconOptions) (*Lexicon, error) {
 	}
 	l := &Lexicon{enJa: enja, wordnet: wordnet, inflections: inflections, synonyms: dict.NewTable(syn), curated: dict.NewTable(cur),
 		related: dict.NewTable(related), English: english, classes: map[string][]string{},
-		classReadings: map[string]string{}, classStrict: map[string]bool{}, rewrites: rewrites}
+		classReadings: map[string]string{}, classStrict: map[string]bool{}, rewrites: rewrites, numbered: numbered}
 	for _, c := range slices.Sorted(maps.Keys(classes)) {
 		if !slices.Contains(classNames, c) {
 			return nil, fmt.Errorf("word classes table: unknown class %q (want one of %s)", c, strings.Join(classNames, ", "))
@@ -222,6 +234,9 @@ func LoadLexicon(opt LexiconOptions) (*Lexicon, error) {
 	slices.SortFunc(l.details, func(a, b string) int { return cmp.Or(len(b)-len(a), strings.Compare(a, b)) })
 	return l, nil
 }
+
+// isNumeral reports a digit or a kanji numeral.
+func isNumeral(r rune) bool { return unicode.IsDigit(r) || strings.ContainsRune("一二三四五六七八九十百千", r) }
 
 // addClassReadings records the readings of the Japanese class words; of
 // words read alike, a question word wins (どこ over 何処).

@@ -277,6 +277,23 @@ func (ix *Index) parseJapanese(q *question) {
 			at = end
 		}
 	}
+	// Curated words with a numeral (一本化, 一か所) likewise: kagome drops
+	// the numeral from the content words.
+	for _, n := range ix.lex.numbered {
+		at := strings.Index(text, n)
+		if at < 0 || slices.ContainsFunc(q.words, func(w word) bool { return w.start < at+len(n) && at < w.end }) {
+			continue
+		}
+		if g := ix.wordGroup(n, n); len(g.variants) > 0 {
+			g.start, g.end, g.noun, g.concrete = at, at+len(n), true, true
+			ix.addWord(q, g, 1)
+			for j, m := range ms {
+				if m.start < g.end && g.start < m.end {
+					used[j] = true
+				}
+			}
+		}
+	}
 	for i, m := range ms {
 		if used[i] {
 			continue

@@ -140,3 +140,17 @@ func TestFrameWords(t *testing.T) {
 		}
 	}
 }
+
+// TestNumberedWords: a curated word with a numeral (一本化, 一か所) is
+// found as written, though kagome leaves numerals out of content words.
+func TestNumberedWords(t *testing.T) {
+	ix := seed(t)
+	for q, want := range map[string]string{"子ども 窓口 一本化": "一本化", "手続きを一か所で": "一か所"} {
+		found := slices.ContainsFunc(ix.parse(q).words, func(w word) bool {
+			return w.text == want && slices.ContainsFunc(w.variants, func(v variant) bool { return v.base == "集約" })
+		})
+		if !found {
+			t.Errorf("%q: no word %s meaning 集約", q, want)
+		}
+	}
+}
