@@ -236,7 +236,9 @@ func LoadLexicon(opt LexiconOptions) (*Lexicon, error) {
 }
 
 // isNumeral reports a digit or a kanji numeral.
-func isNumeral(r rune) bool { return unicode.IsDigit(r) || strings.ContainsRune("一二三四五六七八九十百千", r) }
+func isNumeral(r rune) bool {
+	return unicode.IsDigit(r) || strings.ContainsRune("一二三四五六七八九十百千", r)
+}
 
 // addClassReadings records the readings of the Japanese class words; of
 // words read alike, a question word wins (どこ over 何処).
