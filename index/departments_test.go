@@ -22,7 +22,8 @@ func TestDepartmentMentions(t *testing.T) {
 		{"chiiki bousai taisaku shitsu, what their job?", "地域防災対策室"},
 		{"総務課の担当分、全部リストで", "総務課"},
 		{"what does 情報政策課 own in this plan", "情報政策課"},
-		{"what does the tax division do?", "税務課"},                // tax of taxation
+		{"what does the tax division do?", "税務課"},
+		{"総務課の担当って何件ある？", "総務課"},                                 // 何件 asks how many actions, no detail                // tax of taxation
 		{"plan and policy division, what are its jobs", "企画政策課"}, // plan of planning
 
 	} {

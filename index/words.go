@@ -277,6 +277,21 @@ func (ix *Index) parseJapanese(q *question) {
 			at = end
 		}
 	}
+	// 何 and a counter ask a number the plan never gives: 何冊, 何人, 何回;
+	// but 何件 asks how many actions, and 何年も says "for years".
+	for i := 0; i+1 < len(toks); i++ {
+		t, c := toks[i], toks[i+1]
+		if p := c.POS(); t.Surface != "何" || len(p) < 3 || p[1] != "接尾" || p[2] != "助数詞" || c.Position != t.Position+len(t.Surface) || c.Surface == "件" {
+			continue
+		}
+		start, end := t.Position, c.Position+len(c.Surface)
+		if strings.HasPrefix(text[end:], "も") {
+			continue
+		}
+		if !slices.ContainsFunc(q.words, func(w word) bool { return w.start < end && start < w.end }) {
+			ix.addWord(q, word{text: text[start:end], start: start, end: end, noun: true, concrete: true, detail: true}, 1)
+		}
+	}
 	// Curated words with a numeral (一本化, 一か所) likewise: kagome drops
 	// the numeral from the content words.
 	for _, n := range ix.lex.numbered {
