@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"planbot/data"
 )
 
 // TestBoundedCost: no question costs more than a bound far above the
@@ -24,15 +26,23 @@ func TestBoundedCost(t *testing.T) {
 }
 
 // longQuestions are messages up to LINE's 5,000 characters, made to be
-// slow: unbroken kana, kanji, Latin, repeated words.
+// slow: unbroken kana, kanji (the plan's: each may be a typo of its words),
+// Latin, repeated words.
 func longQuestions() []string {
-	var kana, kata strings.Builder
+	var planKanji []rune
+	for _, r := range string(data.DefaultText()) {
+		if isHan(r) {
+			planKanji = append(planKanji, r)
+		}
+	}
+	var kana, kata, kanji strings.Builder
 	hira := []rune("あいうえおかきくけこさしすせそたちつてとなにぬねのはひふへほまみむめもやゆよらりるれろわをんがぎぐげござじずぜぞだでどばびぶべぼぱぴぷぺぽっゃゅょー")
 	for i := range 5000 {
 		kana.WriteRune(hira[(i*7919)%len(hira)])
 		kata.WriteRune(hira[(i*104729)%len(hira)] + 'ァ' - 'ぁ')
+		kanji.WriteRune(planKanji[(i*7919)%len(planKanji)])
 	}
-	return []string{kana.String(), kata.String(), strings.Repeat("漢", 5000), strings.Repeat("a", 5000),
+	return []string{kana.String(), kata.String(), kanji.String(), strings.Repeat("漢", 5000), strings.Repeat("a", 5000),
 		strings.Repeat("gomi no dashikata ", 280), strings.Repeat("who handles hazard maps ", 200),
 		strings.Repeat("うちのばあちゃん海っぺりさ一人で住んでんだけど、つなみ来たら", 150), strings.Repeat("ハザードマップ", 700)}
 }

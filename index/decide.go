@@ -240,10 +240,14 @@ func (ix *Index) confident(q *question, h hit, t Thresholds) bool {
 		}
 		if c := q.words[wi].clause; q.headline(c) {
 			headed[c+1] = true
-			// The clauses after an opening headline that name no plan word of
-			// their own ask about it (ハザードマップ、なくしたんだけど再発行って手数料かかる？).
-			for next := c + 1; c == 0 && next < len(q.clauses) && !q.namesPlanWord(next); next++ {
-				about[next] = true
+			if c == 0 {
+				// The main clauses after an opening headline that name no plan
+				// word of their own ask about it (ハザードマップ、なくしたんだけど
+				// 再発行って手数料かかる？); the background ones (なくしたんだけど,
+				// 息子が春から一年生なんだけど) tell of the asker.
+				for next := c + 1; next < len(q.clauses) && !q.namesPlanWord(next); next++ {
+					about[next] = !q.subordinate[next]
+				}
 			}
 		}
 	}
@@ -273,7 +277,7 @@ func (ix *Index) confident(q *question, h hit, t Thresholds) bool {
 
 // namesPlanWord reports whether clause c has a word of the plan.
 func (q *question) namesPlanWord(c int) bool {
-	return slices.ContainsFunc(q.words, func(w word) bool { return w.clause == c && w.known() && w.weight > deptOtherEvidence })
+	return slices.ContainsFunc(q.words, func(w word) bool { return w.clause == c && w.planWord() })
 }
 
 // headline reports whether clause c ends in a noun set before the question
@@ -401,13 +405,14 @@ func (ix *Index) contactAsked(q *question) bool {
 		meta = meta || ix.lex.is(classMeta, t.base) || ix.title[t.base]
 		desk = desk || ix.lex.is(classDesk, t.base)
 	}
-	trigger = trigger || meta && desk
+	opinion := func(w word) bool { return meta && ix.lex.is(classOpinion, w.text) }
+	// この計画に意見を言いたい: to the plan's desk, wherever the opinion is said
+	trigger = trigger || meta && desk || slices.ContainsFunc(q.words, opinion)
 	for _, w := range q.words {
-		if meta && ix.lex.is(classOpinion, w.text) {
-			trigger = true // この計画に意見を言いたい: to the plan's desk
+		if opinion(w) {
 			continue
 		}
-		if w.known() && w.weight > deptOtherEvidence {
+		if w.planWord() {
 			return false // a topic of the plan: ハザードマップの問い合わせ先
 		}
 		if w.concrete && !w.known() && !(meta && trigger) {

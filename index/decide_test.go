@@ -69,7 +69,7 @@ func TestDetails(t *testing.T) {
 		"公民館の今月の講座スケジュール見たい", "骨太けんこう体操、次はいつどこでやんの？", "国保の保険料また値上げ？", // dates, the next time, prices
 		"次の議会っていつあるの", "今年の防災訓練いつ？", "when is the next storytime at the library?", // an occasion and when
 		"家から一番近い公民館ってどこ？",                         // 近い and where
-		"ハザードマップ、犬がかじっちゃったんだけど、再発行の手数料は？",         // what the plan lacks, asked of an opening headline
+		"ハザードマップ、犬がかじっちゃったんだけど、交換の手数料は？",          // what the plan lacks, asked of an opening headline
 		"介護予防の体操って何人くらい参加してる？", "防災訓練って年に何回ある？"} { // 何 and a counter
 		if a, _ := ix.Ask(q); len(a.Answers) != 0 {
 			t.Errorf("%q: %s %v", q, a.Intent, ids(a.Answers))

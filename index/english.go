@@ -354,10 +354,15 @@ func (ix *Index) translatesToAsking(w string) bool {
 	return false
 }
 
+// inflections are the kana a verb, an adjective or a polite form may end
+// in: dictionary forms (う-row), て/た forms, imperatives (え-row), い, ん and
+// sentence endings.
+const inflections = "うくぐすつぬぶむるいてでただえけげせねべめれろよばんかな"
+
 // inflected reports whether kagome reads a verb, an adjective or an
 // auxiliary in kana: the word is no noun.
 func (ix *Index) inflected(kana string) bool {
-	if r, _ := utf8.DecodeLastRuneInString(kana); !strings.ContainsRune("いくてでただるうばろんすかよねな", r) {
+	if r, _ := utf8.DecodeLastRuneInString(kana); !strings.ContainsRune(inflections, r) {
 		return false // no verb, adjective or polite ending ends so: じゅみんひょ, しょうめいしょ are nouns kagome reads as noise
 	}
 	for _, t := range kagome().analyze(kana) {

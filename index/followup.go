@@ -44,7 +44,7 @@ func (ix *Index) followup(q *question, a *Answer) Followup {
 		if w.detail || l.isAny(w.text, classFollowDetail, classMore) {
 			continue
 		}
-		if w.known() && w.weight > deptOtherEvidence || w.concrete {
+		if w.planWord() || w.concrete {
 			return "" // a topic of its own
 		}
 	}

@@ -151,37 +151,38 @@ const chunkBreaks = "。、.,!?！？\n 　…;"
 // topicTe repairs a noun read as a verb before the colloquial topic
 // marker って: kagome reads 市議会って as 市議 + 会っ|て (会う), and
 // 担当してる係って as …てる + 係っ|て (係る). Where a one-kanji verb form in
-// っ before て follows a noun and forms with it a noun the dictionary
-// knows (町内会) or a word the caller can use (used: a word of the plan or
-// of a question; 報告会), or follows the end of a relative clause (an
-// auxiliary: してる, した) and is a noun alone the caller can use (係), って
-// is read as とは (the same length, so every offset stays) and the text is
-// analysed again. A verb after a particle (市長に会って) stays, as do
-// 足腰弱って and 色分けした図って, to no harm. It returns the text analysed
-// and its tokens.
+// っ before て follows a noun and forms with it a word the dictionary has
+// (運動会) or the caller can use (used: a word of the plan or of a
+// question; 町内会, 報告会), or follows the end of a relative clause (an
+// auxiliary: してる, した; not a condition: したら) and is a noun alone the
+// caller can use (係), って is read as とは (the same length, so every
+// offset stays) and the text is analysed again. A verb after a particle
+// (市長に会って) stays, as do 足腰弱って and 色分けした図って, to no harm.
+// It returns the text analysed and its tokens.
 func (m *morphology) topicTe(text string, toks []tokenizer.Token, used func(string) bool) (string, []tokenizer.Token) {
 	fixed := text
 	for i := 1; i+1 < len(toks); i++ {
 		t, prev, next := toks[i], toks[i-1], toks[i+1]
 		kanji, ok := strings.CutSuffix(t.Surface, "っ")
 		if !ok || utf8.RuneCountInString(kanji) != 1 || !strings.ContainsFunc(kanji, isHan) || next.Surface != "て" ||
-			prev.Position+len(prev.Surface) != t.Position || !isPOS(t, "動詞") {
+			prev.Position+len(prev.Surface) != t.Position || next.Position != t.Position+len(t.Surface) || !isPOS(t, "動詞") {
 			continue
 		}
 		var noun string
 		switch p := prev.POS(); {
-		case isPOS(prev, "名詞") && len(m.tok.Analyze(prev.Surface+kanji, tokenizer.Search)) == 1:
-			noun = prev.Surface + kanji
+		case isPOS(prev, "名詞") && m.isWord(prev.Surface+kanji):
+			noun = prev.Surface + kanji // 運動会って
 		case isPOS(prev, "名詞") && len(p) > 1 && (p[1] == "一般" || p[1] == "サ変接続") && used(prev.Surface+kanji):
 			noun = kanji // 報告会って (足腰弱って, 明日会って stay)
-		case (isPOS(prev, "助動詞") || len(p) > 1 && p[0] == "動詞" && p[1] == "非自立") && used(kanji):
-			noun = kanji
+		case (isPOS(prev, "助動詞") || len(p) > 1 && p[0] == "動詞" && p[1] == "非自立") && !conditionals[prev.Surface] && used(kanji):
+			noun = kanji // 担当してる係って (終わったら会って stays)
 		default:
 			continue
 		}
-		whole := m.tok.Analyze(noun, tokenizer.Search)
-		if len(whole) != 1 || !isPOS(whole[0], "名詞") || whole[0].Class != tokenizer.KNOWN {
-			continue
+		if noun == kanji { // a noun alone
+			if whole := m.tok.Analyze(noun, tokenizer.Search); len(whole) != 1 || !isPOS(whole[0], "名詞") || whole[0].Class != tokenizer.KNOWN {
+				continue
+			}
 		}
 		at := next.Position - len("っ")
 		fixed = fixed[:at] + "とは" + fixed[at+len("って"):]
@@ -191,6 +192,10 @@ func (m *morphology) topicTe(text string, toks []tokenizer.Token, used func(stri
 	}
 	return fixed, m.analyze(fixed)
 }
+
+// conditionals end a clause of condition, not a relative clause: a verb
+// follows them (終わったら会って).
+var conditionals = map[string]bool{"たら": true, "だら": true, "ば": true, "なら": true, "れば": true}
 
 func isPOS(t tokenizer.Token, pos string) bool {
 	p := t.POS()

@@ -154,12 +154,14 @@ func looseKana(r rune) rune {
 }
 
 // isLongVowel reports whether katakana r after prev only lengthens it as
-// romaji and hurried typing leave out: ソウ, ソオ, ジユウ (but セイ and カア
-// are typed as they are, and コウレイ must not meet これ).
+// romaji and hurried typing leave out: ソウ, ソオ, ジユウ, and カア, ケエ as
+// romaji writes loanwords (ankeeto: アンケート); native words fold so too
+// (バアイ, おばあさん), on both sides of a match. セイ is typed as it is,
+// and コウレイ must not meet これ.
 func isLongVowel(prev, r rune) bool {
 	v := vowelOf(prev)
 	return r == 'ウ' && (v == 'オ' || v == 'ウ') || r == 'オ' && v == 'オ' ||
-		r == 'ア' && v == 'ア' || r == 'エ' && v == 'エ' // loanwords in romaji: ankeeto, saabisu
+		r == 'ア' && v == 'ア' || r == 'エ' && v == 'エ'
 }
 
 // vowelOf returns the vowel a katakana ends in (ア イ ウ エ オ), or 0.

@@ -50,17 +50,22 @@ func wildcard(rs []rune, i int) string {
 // lacks (成年|高見 of 成年高見人); the longest is taken.
 func (ix *Index) readTypos(text string, toks []tokenizer.Token, ms []morpheme) []morpheme {
 	for _, run := range runs(text, isHan, 2) {
-		var cuts []int // token boundaries in the run
-		for _, t := range tokensIn(toks, run[0], run[1]) {
-			cuts = append(cuts, run[0]+t.Position, run[0]+t.Position+len(t.Surface))
-		}
-		slices.Sort(cuts)
-		cuts = slices.Compact(cuts)
-		start, end, meant := 0, 0, []string(nil)
-		for n := len(cuts) - 1; n >= 1 && meant == nil; n-- {
-			for a := 0; a+n < len(cuts) && meant == nil; a++ {
-				start, end = cuts[a], cuts[a+n]
-				meant = ix.typoOf(text[start:end], tokensIn(toks, start, end))
+		rt := tokensIn(toks, run[0], run[1])
+		start, end, meant, most := 0, 0, []string(nil), 0
+		// Spans of at most maxTypoRunes: a run of kanji may be long.
+		for a := range rt {
+			n := 0
+			for b := a; b < len(rt) && (b == a || rt[b-1].Position+len(rt[b-1].Surface) == rt[b].Position); b++ {
+				if n += utf8.RuneCountInString(rt[b].Surface); n > maxTypoRunes {
+					break
+				}
+				if n <= most {
+					continue // the longest span wins, the first of equals
+				}
+				s, e := run[0]+rt[a].Position, run[0]+rt[b].Position+len(rt[b].Surface)
+				if m := ix.typoOf(text[s:e], rt[a:b+1]); m != nil {
+					start, end, meant, most = s, e, m, n
+				}
 			}
 		}
 		if meant == nil {
@@ -88,8 +93,19 @@ func (ix *Index) typoOf(s string, toks []tokenizer.Token) []string {
 		!slices.ContainsFunc(toks, func(t tokenizer.Token) bool { return !ix.knownAsIs(t.Surface) }) {
 		return nil
 	}
+	// prefix reports whether rune i of s is a prefix kagome read as such:
+	// 再発行 is 再 and 発行, no 債発行.
+	prefix := func(i int) bool {
+		at := len(string(rs[:i]))
+		return slices.ContainsFunc(toks, func(t tokenizer.Token) bool {
+			return t.Position-toks[0].Position <= at && at < t.Position-toks[0].Position+len(t.Surface) && isPOS(t, "接頭詞")
+		})
+	}
 	var meant, spoken []string
 	for i := range rs {
+		if prefix(i) {
+			continue
+		}
 		for _, w := range ix.wildcards[wildcard(rs, i)] {
 			if k := []rune(w)[i]; k == rs[i] || slices.Contains(meant, w) {
 				continue
@@ -126,6 +142,6 @@ func readingsOf(toks []tokenizer.Token) []string {
 func shareReading(a, b rune) bool {
 	rb := kagome().readings(string(b))
 	return slices.ContainsFunc(kagome().readings(string(a)), func(r string) bool {
-		return utf8.RuneCountInString(r) > 0 && slices.Contains(rb, r)
+		return slices.Contains(rb, r)
 	})
 }

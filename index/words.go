@@ -86,6 +86,10 @@ type variant struct {
 // known reports whether w has a plan variant.
 func (w *word) known() bool { return len(w.variants) > 0 && w.weight > 0 }
 
+// planWord reports whether the word names a topic of the plan, not just
+// some weak variant of one.
+func (w *word) planWord() bool { return w.known() && w.weight > deptOtherEvidence }
+
 // Class factors: how much less than a noun a word of the kind tells of the
 // topic when the plan names it, or through its synonyms.
 const (
@@ -133,15 +137,15 @@ func (ix *Index) parse(raw string) *question {
 		q.text = q.norm
 		ix.parseJapanese(q)
 	}
-	ix.askedWhereNearest(q)
+	ix.askedPlaceOrDate(q)
 	return q
 }
 
-// askedWhereNearest adds a detail to a question for the nearest place of
+// askedPlaceOrDate adds a detail to a question for the nearest place of
 // something (近くのコンビニはどこ, nearest post office) or for the date of
 // an occasion (次の本会議いつ？, when is the next class?): the plan names
 // no places and no dates.
-func (ix *Index) askedWhereNearest(q *question) {
+func (ix *Index) askedPlaceOrDate(q *question) {
 	for _, pair := range [][2]string{{classNear, classWhere}, {classOccasion, classWhen}} {
 		at, asked := -1, false
 		for _, t := range q.terms {
@@ -234,8 +238,12 @@ func (ix *Index) parseJapanese(q *question) {
 				if bases := ms[i].base + last.base; bases != joined && !strings.Contains(bases, "|") {
 					forms = append(forms, bases) // マドグチの対応: 窓口対応
 				}
-			case (gap == "で" || gap == "から") && isCompact(head) && ix.lex.synonyms.Has(joined):
-				forms = append(forms, joined) // スマ|ホから申請 is the curated スマホ申請
+			case gap == "で" || gap == "から":
+				for _, f := range []string{joined, head + last.base} { // スマ|ホから申請, スマホからしんせい: スマホ申請
+					if isCompact(head) && ix.lex.synonyms.Has(f) && !slices.Contains(forms, f) {
+						forms = append(forms, f)
+					}
+				}
 			}
 			for _, surface := range forms {
 				if ix.asking(surface) || ix.lex.is(classDetail, surface) {
