@@ -18,7 +18,8 @@ func TestContactAnswer(t *testing.T) {
 		"行財政改革の実施計画に意見を言いたい、どこに言えばいい？",
 		"who do I call about this plan?", "gyouzaisei kaikaku no jisshi keikaku, toiawase saki wa doko desu ka?",
 		"この実施計画の問い合わせ先どこ？外線番号ほしい",
-		"実施計画を担当してる係って市役所の何階？"} { // 係って is 係 after a relative clause // a word of its own (外線) about the plan's desk
+		"実施計画を担当してる係って市役所の何階？",                   // 係って is 係 after a relative clause
+		"この計画に意見、ページで言いたい", "この計画のページに意見を言いたい"} { // an opinion of the plan, in either order // a word of its own (外線) about the plan's desk
 		a, _ := ix.Ask(q)
 		if a.Intent != IntentContact || len(a.Answers) != 1 {
 			t.Errorf("%q: %s %d answers", q, a.Intent, len(a.Answers))

@@ -61,7 +61,7 @@ func TestKanjiSpellings(t *testing.T) {
 func TestTopicTe(t *testing.T) {
 	m := kagome()
 	surfaces := func(text string) []string {
-		text, toks := m.topicTe(text, m.analyze(text), func(w string) bool { return w == "係" || w == "報告会" })
+		text, toks := m.topicTe(text, m.analyze(text), func(w string) bool { return w == "係" || w == "報告会" || w == "会" })
 		var s []string
 		for _, tk := range toks {
 			s = append(s, tk.Surface)
@@ -78,7 +78,7 @@ func TestTopicTe(t *testing.T) {
 			t.Errorf("%q: %v, want a word %q", q, got, want)
 		}
 	}
-	for _, q := range []string{"市長に会って話したい", "色分けした図ってどこ", "足腰弱ってきた", "AI使ってんの"} { // after a particle; words of no use
+	for _, q := range []string{"市長に会って話したい", "色分けした図ってどこ", "足腰弱ってきた", "AI使ってんの", "終わったら会って話したい"} { // after a particle; words of no use
 		if got := surfaces(q); got[len(got)-1] != q {
 			t.Errorf("て rewritten: %q", got[len(got)-1])
 		}

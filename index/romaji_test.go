@@ -59,7 +59,8 @@ func TestRomajiNouns(t *testing.T) {
 			t.Errorf("%q: %s is no thing the plan lacks", q, w)
 		}
 	}
-	for q, w := range map[string]string{"shiei jutaku ni hairitai": "はいりたい", "gomi no dashikata oshiete": "おしえて"} {
+	for q, w := range map[string]string{"shiei jutaku ni hairitai": "はいりたい", "gomi no dashikata oshiete": "おしえて",
+		"gakudou wo tanomu": "たのむ", "kenshin wo isogu": "いそぐ"} {
 		if concrete(q, w) {
 			t.Errorf("%q: %s read as a noun", q, w)
 		}
