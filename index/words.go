@@ -267,6 +267,18 @@ func (ix *Index) parseJapanese(q *question) {
 			}
 		}
 	}
+	// use marks kagome's words within a word found in the text as read;
+	// taken reports whether a word found already covers part of a span.
+	use := func(start, end int) {
+		for j, m := range ms {
+			if m.start < end && start < m.end {
+				used[j] = true
+			}
+		}
+	}
+	taken := func(start, end int) bool {
+		return slices.ContainsFunc(q.words, func(w word) bool { return w.start < end && start < w.end })
+	}
 	// Details asked (何時まで, 何曜日) are found in the text: kagome splits
 	// them into a question word and a suffix.
 	for _, d := range ix.lex.details {
@@ -277,11 +289,7 @@ func (ix *Index) parseJapanese(q *question) {
 			}
 			start, end := at+i, at+i+len(d)
 			ix.addWord(q, word{text: d, start: start, end: end, noun: true, concrete: true, detail: true}, 1)
-			for j, m := range ms {
-				if m.start < end && start < m.end {
-					used[j] = true
-				}
-			}
+			use(start, end)
 			at = end
 		}
 	}
@@ -296,7 +304,7 @@ func (ix *Index) parseJapanese(q *question) {
 		if strings.HasPrefix(text[end:], "も") {
 			continue
 		}
-		if !slices.ContainsFunc(q.words, func(w word) bool { return w.start < end && start < w.end }) {
+		if !taken(start, end) {
 			ix.addWord(q, word{text: text[start:end], start: start, end: end, noun: true, concrete: true, detail: true}, 1)
 		}
 	}
@@ -304,17 +312,13 @@ func (ix *Index) parseJapanese(q *question) {
 	// the numeral from the content words.
 	for _, n := range ix.lex.numbered {
 		at := strings.Index(text, n)
-		if at < 0 || slices.ContainsFunc(q.words, func(w word) bool { return w.start < at+len(n) && at < w.end }) {
+		if at < 0 || taken(at, at+len(n)) {
 			continue
 		}
 		if g := ix.wordGroup(n, n); len(g.variants) > 0 {
 			g.start, g.end, g.noun, g.concrete = at, at+len(n), true, true
 			ix.addWord(q, g, 1)
-			for j, m := range ms {
-				if m.start < g.end && g.start < m.end {
-					used[j] = true
-				}
-			}
+			use(g.start, g.end)
 		}
 	}
 	for i, m := range ms {
